@@ -1,0 +1,9 @@
+DROP TABLE idempotency_keys;
+DROP TABLE outbox_events;
+DROP TABLE audit_events;
+DROP FUNCTION audit_events_append_only;
+DROP TABLE vendor_subprocessors;
+DROP TABLE vendor_contacts;
+DROP TABLE vendor_external_ids;
+DROP TABLE vendor_tags;
+DROP TABLE vendors;

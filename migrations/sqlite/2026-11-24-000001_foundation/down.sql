@@ -1,0 +1,10 @@
+DROP TABLE idempotency_keys;
+DROP TABLE outbox_events;
+DROP TRIGGER audit_events_no_delete;
+DROP TRIGGER audit_events_no_update;
+DROP TABLE audit_events;
+DROP TABLE vendor_subprocessors;
+DROP TABLE vendor_contacts;
+DROP TABLE vendor_external_ids;
+DROP TABLE vendor_tags;
+DROP TABLE vendors;

@@ -1,0 +1,323 @@
+//! Request extractors that answer bad input with problem+json naming the field.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use super::problem::ApiError;
+use crate::auth::{AuthError, Authenticator, Principal};
+use crate::domain::roles::{access, Role};
+use crate::domain::{Actor, FieldError};
+
+/// Largest request body accepted, in bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// The id given to each request, also returned as `x-request-id`.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+fn validation_errors(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
+    for (field, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                for e in list {
+                    let message = e
+                        .message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_else(|| describe(e));
+                    out.push(FieldError::new(path.clone(), &e.code, message));
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => validation_errors(inner, &path, out),
+            ValidationErrorsKind::List(items) => {
+                for (index, inner) in items {
+                    validation_errors(inner, &format!("{path}[{index}]"), out);
+                }
+            }
+        }
+    }
+}
+
+fn describe(e: &validator::ValidationError) -> String {
+    let param = |name: &str| e.params.get(name).map(|v| v.to_string());
+    match e.code.as_ref() {
+        "length" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("length must be between {min} and {max}"),
+            (None, Some(max)) => format!("length must be at most {max}"),
+            (Some(min), None) => format!("length must be at least {min}"),
+            _ => "has an invalid length".into(),
+        },
+        "email" => "is not an email address".into(),
+        "url" => "is not a URL".into(),
+        "range" => "is out of range".into(),
+        code => format!("is invalid ({code})"),
+    }
+}
+
+pub fn check<T: Validate>(value: &T) -> Result<(), ApiError> {
+    value.validate().map_err(|errors| {
+        let mut out = Vec::new();
+        validation_errors(&errors, "", &mut out);
+        out.sort_by(|a, b| a.field.cmp(&b.field));
+        ApiError::validation(out)
+    })
+}
+
+/// A JSON body: `application/json`, within the size limit, well-formed (else 400), of the
+/// expected shape with no unknown fields (else 422 naming the field) and valid.
+pub struct JsonBody<T> {
+    pub value: T,
+    /// SHA-256 of the body's canonical form, for idempotent replays.
+    pub digest: String,
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    req.mime_type().ok().flatten().is_some_and(|mime| {
+        mime.type_() == mime::APPLICATION
+            && (mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON))
+    })
+}
+
+fn shape_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = e.path().to_string();
+    let message = e.inner().to_string();
+    let within = |name: &str| {
+        if path == "." {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    if message.starts_with("unknown field ") {
+        // The path already ends at the unknown field.
+        return ApiError::field(&path, "unknown_field", "is not a field of this request");
+    }
+    if message.starts_with("missing field") {
+        let name = message.split('`').nth(1).unwrap_or("body");
+        return ApiError::field(&within(name), "required", "is required");
+    }
+    let field = if path == "." {
+        "body".to_owned()
+    } else {
+        path.clone()
+    };
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_owned();
+    ApiError::field(&field, "type", message)
+}
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<BodyLimit>()
+            .map(|l| l.0)
+            .unwrap_or(1024 * 1024);
+        let json = is_json(req);
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !json {
+                return Err(ApiError::new(
+                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "the body must be application/json",
+                ));
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk =
+                    chunk.map_err(|_| ApiError::bad_request("the body could not be read"))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::new(
+                        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                        format!("the body is larger than {limit} bytes"),
+                    ));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let raw: serde_json::Value = serde_json::from_slice(&body)
+                .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
+            let digest = hex::encode(Sha256::digest(raw.to_string().as_bytes()));
+            let value: T = serde_path_to_error::deserialize(raw).map_err(shape_error)?;
+            check(&value)?;
+            Ok(JsonBody { value, digest })
+        })
+    }
+}
+
+/// Query parameters of the expected shape (unknown ones are refused), validated.
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned + Validate> FromRequest for QueryParams<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parse = || {
+            let query = req.query_string().as_bytes();
+            let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query));
+            let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
+                let field = e.path().to_string();
+                let message = e.inner().to_string();
+                if let Some(rest) = message.strip_prefix("unknown field ") {
+                    let name = rest.split(',').next().unwrap_or(rest).trim_matches('`');
+                    return ApiError::field(
+                        name,
+                        "unknown_field",
+                        "is not a parameter of this endpoint",
+                    );
+                }
+                ApiError::field(&field, "type", message)
+            })?;
+            check(&value)?;
+            Ok(QueryParams(value))
+        };
+        std::future::ready(parse())
+    }
+}
+
+/// A verified bearer token.
+pub struct Auth {
+    principal: Principal,
+    request_id: Option<String>,
+}
+
+impl Auth {
+    /// The caller as an actor, if one of its roles is in `allowed` (else 403).
+    pub fn require(self, allowed: &[Role]) -> Result<Actor, ApiError> {
+        if !self.principal.roles.iter().any(|r| allowed.contains(r)) {
+            return Err(ApiError::forbidden(format!(
+                "this call needs one of the roles: {}",
+                access::describe(allowed)
+            )));
+        }
+        Ok(Actor {
+            org: self.principal.org,
+            subject: self.principal.subject,
+            roles: self.principal.roles,
+            request_id: self.request_id,
+        })
+    }
+}
+
+impl FromRequest for Auth {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let verify = || {
+            let authenticator = req
+                .app_data::<web::Data<Arc<Authenticator>>>()
+                .ok_or_else(ApiError::internal)?;
+            let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
+                ApiError::unauthorized("an Authorization: Bearer token is required")
+            })?;
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| {
+                    let (scheme, token) = v.split_once(' ')?;
+                    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+                })
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| {
+                    ApiError::unauthorized("the Authorization header must be 'Bearer <token>'")
+                })?;
+            let principal = authenticator.verify(token).map_err(|e| match e {
+                AuthError::MissingOrg => ApiError::unauthorized(e.to_string()),
+                other => ApiError::unauthorized(other.to_string()),
+            })?;
+            Ok(Auth {
+                principal,
+                request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+            })
+        };
+        std::future::ready(verify())
+    }
+}
+
+/// `If-Match`: absent, or the version the client last saw. A value that is not an ETag this
+/// API issued can never match.
+pub struct IfMatch(pub Option<i64>);
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parsed = match req.headers().get(header::IF_MATCH) {
+            None => IfMatch(None),
+            Some(value) => {
+                let text = value.to_str().unwrap_or("").trim();
+                if text == "*" {
+                    IfMatch(None)
+                } else {
+                    let version = text
+                        .trim_start_matches("W/")
+                        .trim_matches('"')
+                        .parse::<i64>()
+                        .unwrap_or(-1);
+                    IfMatch(Some(version))
+                }
+            }
+        };
+        std::future::ready(Ok(parsed))
+    }
+}
+
+/// `Idempotency-Key`: 1 to 255 visible ASCII characters.
+pub struct IdempotencyKey(pub Option<String>);
+
+impl FromRequest for IdempotencyKey {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parsed = match req.headers().get("idempotency-key") {
+            None => Ok(IdempotencyKey(None)),
+            Some(value) => match value.to_str() {
+                Ok(key)
+                    if !key.is_empty()
+                        && key.len() <= 255
+                        && key.bytes().all(|b| b.is_ascii_graphic()) =>
+                {
+                    Ok(IdempotencyKey(Some(key.to_owned())))
+                }
+                _ => Err(ApiError::field(
+                    "Idempotency-Key",
+                    "header",
+                    "must be 1 to 255 visible ASCII characters",
+                )),
+            },
+        };
+        std::future::ready(parsed)
+    }
+}
+
+/// Deserialises a field that may be absent (`None`), `null` (`Some(None)`) or a value.
+pub fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    serde::Deserialize::deserialize(de).map(Some)
+}

@@ -1,0 +1,29 @@
+//! HTTP only: routes, request and response types, extractors, problem+json errors.
+
+pub mod audit;
+pub mod contacts;
+pub mod extract;
+pub mod health;
+pub mod openapi;
+pub mod problem;
+pub mod subprocessors;
+pub mod vendors;
+
+use actix_web::web;
+
+use crate::db::Pool;
+
+pub struct AppState {
+    pub pool: Pool,
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    health::routes(cfg);
+    openapi::routes(cfg);
+    vendors::routes(cfg);
+    contacts::routes(cfg);
+    subprocessors::routes(cfg);
+    audit::routes(cfg);
+}

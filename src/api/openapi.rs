@@ -1,0 +1,90 @@
+//! The OpenAPI 3.1 document, generated from the handlers and types, and the docs UI.
+
+use actix_web::{web, HttpResponse};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+use super::{audit, contacts, health, problem, subprocessors, vendors};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "annexa",
+        description = "Governance of the AI an organisation buys and sells, under ISO/IEC 42001 Annex A: supplier inventory, due diligence, contracts, risk, and a tamper-evident audit log.\n\nAuthenticate with `Authorization: Bearer <JWT>`. Errors are RFC 9457 `application/problem+json`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0")
+    ),
+    paths(
+        health::healthz,
+        health::readyz,
+        vendors::create_vendor,
+        vendors::list_vendors,
+        vendors::get_vendor,
+        vendors::update_vendor,
+        vendors::change_vendor_status,
+        vendors::delete_vendor,
+        contacts::list_contacts,
+        contacts::create_contact,
+        contacts::get_contact,
+        contacts::update_contact,
+        contacts::delete_contact,
+        subprocessors::list_subprocessors,
+        subprocessors::add_subprocessor,
+        subprocessors::remove_subprocessor,
+        audit::list_audit_events,
+        audit::verify_audit_chain,
+    ),
+    components(schemas(problem::Problem)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "vendors", description = "AI suppliers and their lifecycle"),
+        (name = "vendor contacts", description = "People at a vendor"),
+        (name = "vendor subprocessors", description = "Fourth parties a vendor relies on"),
+        (name = "audit", description = "Hash-chained record of every change"),
+        (name = "health", description = "Probes")
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("JWT with claims sub, org, roles, exp, iss, aud"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The document as committed in `openapi/openapi.json`.
+pub fn document_json() -> String {
+    let mut json = document()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
+    json.push('\n');
+    json
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document()))
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header(("Location", "/docs/"))
+                    .finish()
+            }),
+        );
+}

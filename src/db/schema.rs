@@ -1,0 +1,117 @@
+// One portable schema for both backends: only text, integers and booleans.
+
+diesel::table! {
+    vendors (id) {
+        id -> Text,
+        org_id -> Text,
+        legal_name -> Text,
+        display_name -> Nullable<Text>,
+        domains -> Text,
+        country -> Nullable<Text>,
+        owner -> Nullable<Text>,
+        status -> Text,
+        tier -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    vendor_tags (vendor_id, tag) {
+        vendor_id -> Text,
+        org_id -> Text,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
+    vendor_external_ids (vendor_id, source) {
+        vendor_id -> Text,
+        org_id -> Text,
+        source -> Text,
+        external_id -> Text,
+    }
+}
+
+diesel::table! {
+    vendor_contacts (id) {
+        id -> Text,
+        org_id -> Text,
+        vendor_id -> Text,
+        name -> Text,
+        email -> Nullable<Text>,
+        role -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        is_primary -> Bool,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    vendor_subprocessors (vendor_id, subprocessor_id) {
+        vendor_id -> Text,
+        subprocessor_id -> Text,
+        org_id -> Text,
+        service_description -> Nullable<Text>,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        org_id -> Text,
+        seq -> BigInt,
+        occurred_at -> Text,
+        actor -> Text,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        before_state -> Nullable<Text>,
+        after_state -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    outbox_events (id) {
+        id -> Text,
+        org_id -> Text,
+        event_type -> Text,
+        payload -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (org_id, scope, idempotency_key) {
+        org_id -> Text,
+        scope -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        response_status -> Integer,
+        response_body -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::joinable!(vendor_tags -> vendors (vendor_id));
+diesel::joinable!(vendor_external_ids -> vendors (vendor_id));
+diesel::joinable!(vendor_contacts -> vendors (vendor_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    vendors,
+    vendor_tags,
+    vendor_external_ids,
+    vendor_contacts,
+    vendor_subprocessors,
+    audit_events,
+    outbox_events,
+    idempotency_keys,
+);

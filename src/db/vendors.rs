@@ -1,0 +1,218 @@
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use super::schema::{vendor_external_ids, vendor_tags, vendors};
+use super::DbConn;
+use crate::domain::vendor::VendorFilter;
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = vendors, treat_none_as_null = true)]
+pub struct VendorRow {
+    pub id: String,
+    pub org_id: String,
+    pub legal_name: String,
+    pub display_name: Option<String>,
+    /// JSON array of domain names.
+    pub domains: String,
+    pub country: Option<String>,
+    pub owner: Option<String>,
+    pub status: String,
+    pub tier: Option<String>,
+    pub notes: Option<String>,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Insertable)]
+#[diesel(table_name = vendor_external_ids)]
+pub struct ExternalIdRow {
+    pub vendor_id: String,
+    pub org_id: String,
+    pub source: String,
+    pub external_id: String,
+}
+
+pub fn insert(conn: &mut DbConn, row: &VendorRow) -> QueryResult<()> {
+    diesel::insert_into(vendors::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Writes `row` if the stored version is still `expected_version`; returns whether it did.
+pub fn update(conn: &mut DbConn, row: &VendorRow, expected_version: i64) -> QueryResult<bool> {
+    let changed = diesel::update(
+        vendors::table
+            .filter(vendors::id.eq(&row.id))
+            .filter(vendors::org_id.eq(&row.org_id))
+            .filter(vendors::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+pub fn delete(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<bool> {
+    let deleted = diesel::delete(
+        vendors::table
+            .filter(vendors::id.eq(id))
+            .filter(vendors::org_id.eq(org)),
+    )
+    .execute(conn)?;
+    Ok(deleted == 1)
+}
+
+pub fn find(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<Option<VendorRow>> {
+    vendors::table
+        .filter(vendors::id.eq(id))
+        .filter(vendors::org_id.eq(org))
+        .select(VendorRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// One page of vendors, newest first, fetching one row more than `limit` so the caller knows
+/// whether another page follows.
+pub fn list(
+    conn: &mut DbConn,
+    org: &str,
+    filter: &VendorFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<VendorRow>> {
+    let mut query = vendors::table
+        .filter(vendors::org_id.eq(org))
+        .select(VendorRow::as_select())
+        .into_boxed();
+    if let Some(status) = &filter.status {
+        query = query.filter(vendors::status.eq(status.as_str()));
+    }
+    if let Some(tier) = &filter.tier {
+        query = query.filter(vendors::tier.eq(tier.as_str()));
+    }
+    if let Some(owner) = &filter.owner {
+        query = query.filter(vendors::owner.eq(owner.clone()));
+    }
+    if let Some(tag) = &filter.tag {
+        let tagged = vendor_tags::table
+            .filter(vendor_tags::org_id.eq(org))
+            .filter(vendor_tags::tag.eq(tag.clone()))
+            .select(vendor_tags::vendor_id);
+        query = query.filter(vendors::id.eq_any(tagged));
+    }
+    if let Some(text) = &filter.name_contains {
+        let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+        query = query.filter(
+            lower(vendors::legal_name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(vendors::display_name.assume_not_null())
+                    .like(pattern)
+                    .escape('\\')),
+        );
+    }
+    if let Some(after) = after {
+        query = query.filter(vendors::id.lt(after.to_owned()));
+    }
+    query.order(vendors::id.desc()).limit(limit + 1).load(conn)
+}
+
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+pub fn replace_tags(
+    conn: &mut DbConn,
+    org: &str,
+    vendor_id: &str,
+    tags: &[String],
+) -> QueryResult<()> {
+    diesel::delete(vendor_tags::table.filter(vendor_tags::vendor_id.eq(vendor_id)))
+        .execute(conn)?;
+    // Row by row: multi-row inserts are not portable across the two backends in diesel.
+    for tag in tags {
+        diesel::insert_into(vendor_tags::table)
+            .values((
+                vendor_tags::vendor_id.eq(vendor_id),
+                vendor_tags::org_id.eq(org),
+                vendor_tags::tag.eq(tag),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn replace_external_ids(
+    conn: &mut DbConn,
+    vendor_id: &str,
+    rows: &[ExternalIdRow],
+) -> QueryResult<()> {
+    diesel::delete(vendor_external_ids::table.filter(vendor_external_ids::vendor_id.eq(vendor_id)))
+        .execute(conn)?;
+    for row in rows {
+        diesel::insert_into(vendor_external_ids::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Which vendor of `org`, other than `except`, already holds one of these external ids.
+pub fn external_id_holder(
+    conn: &mut DbConn,
+    org: &str,
+    except: &str,
+    source: &str,
+    external_id: &str,
+) -> QueryResult<Option<String>> {
+    vendor_external_ids::table
+        .filter(vendor_external_ids::org_id.eq(org))
+        .filter(vendor_external_ids::source.eq(source))
+        .filter(vendor_external_ids::external_id.eq(external_id))
+        .filter(vendor_external_ids::vendor_id.ne(except))
+        .select(vendor_external_ids::vendor_id)
+        .first(conn)
+        .optional()
+}
+
+pub fn tags_for(
+    conn: &mut DbConn,
+    vendor_ids: &[String],
+) -> QueryResult<HashMap<String, Vec<String>>> {
+    let rows: Vec<(String, String)> = vendor_tags::table
+        .filter(vendor_tags::vendor_id.eq_any(vendor_ids))
+        .select((vendor_tags::vendor_id, vendor_tags::tag))
+        .order((vendor_tags::vendor_id, vendor_tags::tag))
+        .load(conn)?;
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    for (vendor_id, tag) in rows {
+        map.entry(vendor_id).or_default().push(tag);
+    }
+    Ok(map)
+}
+
+pub fn external_ids_for(
+    conn: &mut DbConn,
+    vendor_ids: &[String],
+) -> QueryResult<HashMap<String, Vec<ExternalIdRow>>> {
+    let rows: Vec<ExternalIdRow> = vendor_external_ids::table
+        .filter(vendor_external_ids::vendor_id.eq_any(vendor_ids))
+        .order((vendor_external_ids::vendor_id, vendor_external_ids::source))
+        .load(conn)?;
+    let mut map: HashMap<String, Vec<ExternalIdRow>> = HashMap::new();
+    for row in rows {
+        map.entry(row.vendor_id.clone()).or_default().push(row);
+    }
+    Ok(map)
+}

@@ -1,0 +1,41 @@
+//! Pure rules: no HTTP, no SQL. Everything here is unit-tested directly.
+
+pub mod audit_chain;
+pub mod pagination;
+pub mod roles;
+pub mod subprocessor_graph;
+pub mod vendor;
+
+use serde::Serialize;
+
+/// One thing wrong with one field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// Path of the field in the request, e.g. `legal_name` or `external_ids[1].source`.
+    #[schema(example = "legal_name")]
+    pub field: String,
+    /// Machine-readable reason.
+    #[schema(example = "length")]
+    pub code: String,
+    #[schema(example = "must be between 1 and 300 characters")]
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Who is acting: taken from a verified token.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub org: String,
+    pub subject: String,
+    pub roles: Vec<roles::Role>,
+    pub request_id: Option<String>,
+}

@@ -1,0 +1,133 @@
+//! Builds the application from settings and runs it.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, ErrorHandlers};
+use actix_web::{web, App, HttpServer};
+
+use crate::api::extract::BodyLimit;
+use crate::api::problem::{normalize_error_response, ApiError};
+use crate::api::{self, AppState};
+use crate::auth::{self, Authenticator};
+use crate::config::{DatabaseUrl, Settings};
+use crate::db::{self, Pool};
+use crate::telemetry;
+
+const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(1);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] db::DbError),
+    #[error(transparent)]
+    Auth(#[from] auth::AuthSetupError),
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        address: String,
+        source: std::io::Error,
+    },
+}
+
+/// What `serve` needs before it can accept requests.
+pub struct Prepared {
+    pub settings: Settings,
+    pub pool: Pool,
+    pub authenticator: Arc<Authenticator>,
+    /// True on first start: the signing secret was just generated.
+    pub secret_created: bool,
+    pub applied_migrations: Vec<String>,
+}
+
+/// Connects, migrates, and loads (or on first start creates) the signing secret.
+pub fn prepare(settings: Settings) -> Result<Prepared, StartError> {
+    let (secret, secret_created) = auth::load_or_create_secret(&settings)?;
+    let authenticator = Arc::new(Authenticator::new(&settings, &secret)?);
+    let pool = db::connect(&settings.database, settings.db_pool_size)?;
+    let mut conn = pool.get().map_err(db::DbError::from)?;
+    let applied_migrations = db::migrate(&mut conn)?;
+    drop(conn);
+    Ok(Prepared {
+        settings,
+        pool,
+        authenticator,
+        secret_created,
+        applied_migrations,
+    })
+}
+
+pub struct Application {
+    pub port: u16,
+    pub server: Server,
+}
+
+/// Binds the listener (port 0 picks a free port) and builds the server; await `server` to run.
+pub fn start(prepared: &Prepared) -> Result<Application, StartError> {
+    let settings = &prepared.settings;
+    let listener = TcpListener::bind(settings.listen).map_err(|source| StartError::Listen {
+        address: settings.listen.to_string(),
+        source,
+    })?;
+    let port = listener
+        .local_addr()
+        .map_err(|source| StartError::Listen {
+            address: settings.listen.to_string(),
+            source,
+        })?
+        .port();
+    let backend = settings.database.backend_name();
+    let state = web::Data::new(AppState {
+        pool: prepared.pool.clone(),
+        backend,
+    });
+    let authenticator = web::Data::new(prepared.authenticator.clone());
+    let body_limit = BodyLimit(settings.body_limit_bytes);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(authenticator.clone())
+            .app_data(body_limit)
+            .configure(api::routes)
+            .default_service(web::to(|| async {
+                Err::<actix_web::HttpResponse, _>(ApiError::not_found("no such resource"))
+            }))
+            .wrap(ErrorHandlers::new().default_handler(normalize_error_response))
+            .wrap(from_fn(telemetry::request_context))
+    })
+    .listen(listener)
+    .map_err(|source| StartError::Listen {
+        address: settings.listen.to_string(),
+        source,
+    })?;
+    if let Some(workers) = settings.workers {
+        server = server.workers(workers);
+    }
+    if matches!(settings.database, DatabaseUrl::Sqlite(_)) {
+        spawn_checkpointer(prepared.pool.clone());
+    }
+    Ok(Application {
+        port,
+        server: server.run(),
+    })
+}
+
+/// Keeps the SQLite WAL short in the background so that commits never stall on a checkpoint.
+fn spawn_checkpointer(pool: Pool) {
+    actix_web::rt::spawn(async move {
+        let mut ticks = actix_web::rt::time::interval(CHECKPOINT_INTERVAL);
+        loop {
+            ticks.tick().await;
+            let pool = pool.clone();
+            let result = web::block(move || {
+                let mut conn = pool.get().map_err(|e| e.to_string())?;
+                db::checkpoint(&mut conn).map_err(|e| e.to_string())
+            })
+            .await;
+            if let Ok(Err(cause)) = result {
+                tracing::warn!(error = %cause, "WAL checkpoint failed");
+            }
+        }
+    });
+}

@@ -1,0 +1,84 @@
+//! Use cases: one function per command, one transaction per command (the change, its audit
+//! record and its outbox event commit together or not at all).
+
+pub mod audit;
+pub mod contacts;
+mod journal;
+pub mod subprocessors;
+pub mod vendors;
+
+use crate::db::{self, DbConn, Pool};
+use crate::domain::FieldError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("{entity} not found")]
+    NotFound { entity: &'static str },
+    #[error("the request is not valid")]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("cannot move from {from} to {to}")]
+    IllegalTransition {
+        from: String,
+        to: String,
+        allowed: Vec<String>,
+    },
+    #[error("the resource has changed since version {expected}; it is now at version {current}")]
+    PreconditionFailed { expected: i64, current: i64 },
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Pool(#[from] r2d2::Error),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        ServiceError::Validation(vec![FieldError::new(field, code, message)])
+    }
+}
+
+impl From<serde_json::Error> for ServiceError {
+    fn from(e: serde_json::Error) -> Self {
+        ServiceError::Internal(format!("serialisation failed: {e}"))
+    }
+}
+
+fn connection(pool: &Pool) -> Result<db::PooledConn, ServiceError> {
+    Ok(pool.get()?)
+}
+
+/// Runs a write command; a unique-key race lost to a concurrent writer is retried once, when
+/// the command's own checks can answer it properly.
+fn write<T>(
+    pool: &Pool,
+    mut command: impl FnMut(&mut DbConn) -> Result<T, ServiceError>,
+) -> Result<T, ServiceError> {
+    let mut conn = connection(pool)?;
+    match db::write_transaction(&mut conn, &mut command) {
+        Err(ServiceError::Database(e)) if db::is_unique_violation(&e) => {
+            db::write_transaction(&mut conn, &mut command)
+        }
+        other => other,
+    }
+}
+
+fn read<T>(
+    pool: &Pool,
+    query: impl FnOnce(&mut DbConn) -> Result<T, ServiceError>,
+) -> Result<T, ServiceError> {
+    let mut conn = connection(pool)?;
+    db::read_transaction(&mut conn, query)
+}
+
+/// `If-Match` check: a stale version changes nothing.
+fn check_version(expected: Option<i64>, current: i64) -> Result<(), ServiceError> {
+    match expected {
+        Some(expected) if expected != current => {
+            Err(ServiceError::PreconditionFailed { expected, current })
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,382 @@
+use serde_json::json;
+
+use super::journal::{self, Change};
+use super::{check_version, read, write, ServiceError};
+use crate::db::idempotency::IdempotencyRow;
+use crate::db::vendors::{ExternalIdRow, VendorRow};
+use crate::db::{self, DbConn, Pool};
+use crate::domain::pagination::{self, Page};
+use crate::domain::vendor::{
+    ExternalId, Tier, Vendor, VendorFields, VendorFilter, VendorPatch, VendorStatus,
+};
+use crate::domain::Actor;
+
+const ENTITY: &str = "vendor";
+const CREATE_SCOPE: &str = "POST /v1/vendors";
+
+/// An `Idempotency-Key` and a digest of the request it came with.
+#[derive(Debug, Clone)]
+pub struct IdempotentRequest {
+    pub key: String,
+    pub request_hash: String,
+}
+
+#[derive(Debug)]
+pub enum Created {
+    New(Vendor),
+    /// The same key and request were seen before: this is the first result.
+    Replayed(Vendor),
+}
+
+fn not_found() -> ServiceError {
+    ServiceError::NotFound { entity: ENTITY }
+}
+
+fn to_vendor(
+    row: VendorRow,
+    tags: Vec<String>,
+    external_ids: Vec<ExternalIdRow>,
+) -> Result<Vendor, ServiceError> {
+    let status = VendorStatus::parse(&row.status).ok_or_else(|| {
+        ServiceError::Internal(format!("stored status '{}' is unknown", row.status))
+    })?;
+    let tier = match &row.tier {
+        Some(t) => Some(
+            Tier::parse(t)
+                .ok_or_else(|| ServiceError::Internal(format!("stored tier '{t}' is unknown")))?,
+        ),
+        None => None,
+    };
+    Ok(Vendor {
+        domains: serde_json::from_str(&row.domains)?,
+        id: row.id,
+        legal_name: row.legal_name,
+        display_name: row.display_name,
+        country: row.country,
+        owner: row.owner,
+        status,
+        tier,
+        notes: row.notes,
+        tags,
+        external_ids: external_ids
+            .into_iter()
+            .map(|e| ExternalId {
+                source: e.source,
+                id: e.external_id,
+            })
+            .collect(),
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+fn assemble(conn: &mut DbConn, rows: Vec<VendorRow>) -> Result<Vec<Vendor>, ServiceError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut tags = db::vendors::tags_for(conn, &ids)?;
+    let mut external = db::vendors::external_ids_for(conn, &ids)?;
+    rows.into_iter()
+        .map(|row| {
+            let t = tags.remove(&row.id).unwrap_or_default();
+            let e = external.remove(&row.id).unwrap_or_default();
+            to_vendor(row, t, e)
+        })
+        .collect()
+}
+
+pub(super) fn load(conn: &mut DbConn, org: &str, id: &str) -> Result<Vendor, ServiceError> {
+    let row = db::vendors::find(conn, org, id)?.ok_or_else(not_found)?;
+    Ok(assemble(conn, vec![row])?.remove(0))
+}
+
+fn row_from(
+    org: &str,
+    id: &str,
+    fields: &VendorFields,
+    status: VendorStatus,
+    version: i64,
+    created_at: &str,
+    updated_at: &str,
+) -> Result<VendorRow, ServiceError> {
+    Ok(VendorRow {
+        id: id.to_owned(),
+        org_id: org.to_owned(),
+        legal_name: fields.legal_name.clone(),
+        display_name: fields.display_name.clone(),
+        domains: serde_json::to_string(&fields.domains)?,
+        country: fields.country.clone(),
+        owner: fields.owner.clone(),
+        status: status.as_str().to_owned(),
+        tier: fields.tier.map(|t| t.as_str().to_owned()),
+        notes: fields.notes.clone(),
+        version,
+        created_at: created_at.to_owned(),
+        updated_at: updated_at.to_owned(),
+    })
+}
+
+/// External ids are unique per organisation and source: a second vendor claiming one is a
+/// conflict, reported with the holder.
+fn claim_external_ids(
+    conn: &mut DbConn,
+    org: &str,
+    vendor_id: &str,
+    ids: &[ExternalId],
+) -> Result<(), ServiceError> {
+    for ext in ids {
+        if let Some(holder) =
+            db::vendors::external_id_holder(conn, org, vendor_id, &ext.source, &ext.id)?
+        {
+            return Err(ServiceError::Conflict(format!(
+                "external id {}:{} already belongs to vendor {holder}",
+                ext.source, ext.id
+            )));
+        }
+    }
+    let rows: Vec<ExternalIdRow> = ids
+        .iter()
+        .map(|e| ExternalIdRow {
+            vendor_id: vendor_id.to_owned(),
+            org_id: org.to_owned(),
+            source: e.source.clone(),
+            external_id: e.id.clone(),
+        })
+        .collect();
+    db::vendors::replace_external_ids(conn, vendor_id, &rows)?;
+    Ok(())
+}
+
+pub fn create(
+    pool: &Pool,
+    actor: &Actor,
+    fields: VendorFields,
+    idempotency: Option<IdempotentRequest>,
+) -> Result<Created, ServiceError> {
+    write(pool, |conn| {
+        if let Some(request) = &idempotency {
+            if let Some(seen) = db::idempotency::find(conn, &actor.org, CREATE_SCOPE, &request.key)?
+            {
+                if seen.request_hash != request.request_hash {
+                    return Err(ServiceError::Conflict(
+                        "this Idempotency-Key was used with a different request".into(),
+                    ));
+                }
+                return Ok(Created::Replayed(serde_json::from_str(
+                    &seen.response_body,
+                )?));
+            }
+        }
+        let id = db::new_id();
+        let now = db::now();
+        let row = row_from(
+            &actor.org,
+            &id,
+            &fields,
+            VendorStatus::Proposed,
+            1,
+            &now,
+            &now,
+        )?;
+        db::vendors::insert(conn, &row)?;
+        db::vendors::replace_tags(conn, &actor.org, &id, &fields.tags)?;
+        claim_external_ids(conn, &actor.org, &id, &fields.external_ids)?;
+        let vendor = load(conn, &actor.org, &id)?;
+        journal::audit(
+            conn,
+            actor,
+            Change {
+                action: "vendor.created",
+                entity_type: ENTITY,
+                entity_id: &id,
+                before: None,
+                after: journal::snapshot(&vendor)?,
+                reason: None,
+            },
+        )?;
+        journal::emit(
+            conn,
+            &actor.org,
+            "vendor.created",
+            json!({ "vendor": vendor }),
+        )?;
+        if let Some(request) = &idempotency {
+            db::idempotency::insert(
+                conn,
+                &IdempotencyRow {
+                    org_id: actor.org.clone(),
+                    scope: CREATE_SCOPE.into(),
+                    idempotency_key: request.key.clone(),
+                    request_hash: request.request_hash.clone(),
+                    response_status: 201,
+                    response_body: serde_json::to_string(&vendor)?,
+                    created_at: now.clone(),
+                },
+            )?;
+        }
+        Ok(Created::New(vendor))
+    })
+}
+
+pub fn get(pool: &Pool, actor: &Actor, id: &str) -> Result<Vendor, ServiceError> {
+    read(pool, |conn| load(conn, &actor.org, id))
+}
+
+pub fn list(
+    pool: &Pool,
+    actor: &Actor,
+    filter: &VendorFilter,
+    page: &Page,
+) -> Result<(Vec<Vendor>, Option<String>), ServiceError> {
+    read(pool, |conn| {
+        let rows = db::vendors::list(conn, &actor.org, filter, page.after.as_deref(), page.limit)?;
+        let (rows, next) = pagination::finish(rows, page.limit, |r| r.id.clone());
+        Ok((assemble(conn, rows)?, next))
+    })
+}
+
+/// Writes `fields`/`status` over the stored vendor, guarded by its version.
+fn save(
+    conn: &mut DbConn,
+    actor: &Actor,
+    current: &Vendor,
+    fields: &VendorFields,
+    status: VendorStatus,
+) -> Result<Vendor, ServiceError> {
+    let now = db::now();
+    let row = row_from(
+        &actor.org,
+        &current.id,
+        fields,
+        status,
+        current.version + 1,
+        &current.created_at,
+        &now,
+    )?;
+    if !db::vendors::update(conn, &row, current.version)? {
+        return Err(ServiceError::Conflict(
+            "the vendor was changed by another request; fetch it and try again".into(),
+        ));
+    }
+    if fields.tags != current.tags {
+        db::vendors::replace_tags(conn, &actor.org, &current.id, &fields.tags)?;
+    }
+    if fields.external_ids != current.external_ids {
+        claim_external_ids(conn, &actor.org, &current.id, &fields.external_ids)?;
+    }
+    load(conn, &actor.org, &current.id)
+}
+
+pub fn update(
+    pool: &Pool,
+    actor: &Actor,
+    id: &str,
+    if_match: Option<i64>,
+    patch: VendorPatch,
+) -> Result<Vendor, ServiceError> {
+    write(pool, |conn| {
+        let current = load(conn, &actor.org, id)?;
+        check_version(if_match, current.version)?;
+        let fields = patch.clone().apply(current.fields());
+        if fields == current.fields() {
+            return Ok(current);
+        }
+        let updated = save(conn, actor, &current, &fields, current.status)?;
+        journal::audit(
+            conn,
+            actor,
+            Change {
+                action: "vendor.updated",
+                entity_type: ENTITY,
+                entity_id: id,
+                before: journal::snapshot(&current)?,
+                after: journal::snapshot(&updated)?,
+                reason: None,
+            },
+        )?;
+        journal::emit(
+            conn,
+            &actor.org,
+            "vendor.updated",
+            json!({ "vendor": updated }),
+        )?;
+        Ok(updated)
+    })
+}
+
+pub fn change_status(
+    pool: &Pool,
+    actor: &Actor,
+    id: &str,
+    if_match: Option<i64>,
+    to: VendorStatus,
+    reason: Option<String>,
+) -> Result<Vendor, ServiceError> {
+    write(pool, |conn| {
+        let current = load(conn, &actor.org, id)?;
+        check_version(if_match, current.version)?;
+        if !current.status.can_move_to(to) {
+            return Err(ServiceError::IllegalTransition {
+                from: current.status.as_str().into(),
+                to: to.as_str().into(),
+                allowed: current
+                    .status
+                    .next_states()
+                    .iter()
+                    .map(|s| s.as_str().to_owned())
+                    .collect(),
+            });
+        }
+        let updated = save(conn, actor, &current, &current.fields(), to)?;
+        journal::audit(
+            conn,
+            actor,
+            Change {
+                action: "vendor.status_changed",
+                entity_type: ENTITY,
+                entity_id: id,
+                before: journal::snapshot(&current)?,
+                after: journal::snapshot(&updated)?,
+                reason: reason.as_deref(),
+            },
+        )?;
+        journal::emit(
+            conn,
+            &actor.org,
+            "vendor.status_changed",
+            json!({ "vendor": updated, "from": current.status, "to": to, "reason": reason }),
+        )?;
+        Ok(updated)
+    })
+}
+
+pub fn delete(
+    pool: &Pool,
+    actor: &Actor,
+    id: &str,
+    if_match: Option<i64>,
+) -> Result<(), ServiceError> {
+    write(pool, |conn| {
+        let current = load(conn, &actor.org, id)?;
+        check_version(if_match, current.version)?;
+        db::vendors::delete(conn, &actor.org, id)?;
+        journal::audit(
+            conn,
+            actor,
+            Change {
+                action: "vendor.deleted",
+                entity_type: ENTITY,
+                entity_id: id,
+                before: journal::snapshot(&current)?,
+                after: None,
+                reason: None,
+            },
+        )?;
+        journal::emit(
+            conn,
+            &actor.org,
+            "vendor.deleted",
+            json!({ "vendor": current }),
+        )?;
+        Ok(())
+    })
+}
