@@ -48,8 +48,9 @@ pub struct CreateContactRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"role": "privacy", "phone": null}))]
 pub struct UpdateContactRequest {
-    #[validate(length(min = 1, max = 200))]
-    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub email: Option<Option<String>>,
@@ -59,7 +60,9 @@ pub struct UpdateContactRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub phone: Option<Option<String>>,
-    pub is_primary: Option<bool>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<bool>)]
+    pub is_primary: Option<Option<bool>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -69,8 +72,12 @@ pub struct ContactList {
 
 fn check_name(name: &str) -> Result<String, ApiError> {
     let name = name.trim();
-    if name.is_empty() {
-        return Err(ApiError::field("name", "required", "must not be blank"));
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::field(
+            "name",
+            "length",
+            "must be 1 to 200 characters",
+        ));
     }
     Ok(name.to_owned())
 }
@@ -222,14 +229,23 @@ pub async fn update_contact(
     let actor = auth.require(access::WRITE_VENDORS)?;
     let request = body.value;
     let patch = ContactPatch {
-        name: request.name.as_deref().map(check_name).transpose()?,
+        name: request
+            .name
+            .map(|n| n.ok_or_else(|| ApiError::field("name", "null", "must not be null")))
+            .transpose()?
+            .as_deref()
+            .map(check_name)
+            .transpose()?,
         email: request.email.map(check_email).transpose()?,
         role: request
             .role
             .map(|r| check_optional_text("role", r, 100))
             .transpose()?,
         phone: request.phone.map(check_phone).transpose()?,
-        is_primary: request.is_primary,
+        is_primary: request
+            .is_primary
+            .map(|p| p.ok_or_else(|| ApiError::field("is_primary", "null", "must not be null")))
+            .transpose()?,
     };
     let pool = state.pool.clone();
     let (vendor_id, id) = path.into_inner();

@@ -44,7 +44,7 @@ pub struct Problem {
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    problem: Problem,
+    problem: Box<Problem>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -81,7 +81,7 @@ impl ApiError {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Self {
             status,
-            problem: Problem {
+            problem: Box::new(Problem {
                 problem_type: format!("urn:annexa:problem:{}", slug(status)),
                 title: status.canonical_reason().unwrap_or("Error").to_owned(),
                 status: status.as_u16(),
@@ -89,7 +89,7 @@ impl ApiError {
                 errors: None,
                 allowed_next_states: None,
                 current_version: None,
-            },
+            }),
         }
     }
 

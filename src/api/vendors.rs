@@ -86,13 +86,15 @@ pub struct CreateVendorRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"tier": "critical", "owner": null, "tags": ["llm", "eu-data"]}))]
 pub struct UpdateVendorRequest {
-    #[validate(length(min = 1, max = 300))]
-    pub legal_name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub legal_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub display_name: Option<Option<String>>,
-    #[validate(length(max = 50))]
-    pub domains: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub domains: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub country: Option<Option<String>>,
@@ -105,10 +107,12 @@ pub struct UpdateVendorRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub notes: Option<Option<String>>,
-    #[validate(length(max = 50))]
-    pub tags: Option<Vec<String>>,
-    #[validate(length(max = 20), nested)]
-    pub external_ids: Option<Vec<ExternalIdInput>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub tags: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<ExternalIdInput>>)]
+    pub external_ids: Option<Option<Vec<ExternalIdInput>>>,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -167,6 +171,13 @@ where
         .map(|(i, v)| parse(&format!("{field}[{i}]"), v))
         .collect();
     rules::dedup(rules::collect(results, errors))
+}
+
+/// Tags are a set: kept sorted so that order never counts as a change.
+fn parse_tags(values: Vec<String>, errors: &mut Vec<FieldError>) -> Vec<String> {
+    let mut tags = parse_list("tags", values, rules::parse_tag, errors);
+    tags.sort();
+    tags
 }
 
 fn parse_external_ids(
@@ -232,32 +243,97 @@ impl CreateVendorRequest {
             owner: trimmed(self.owner),
             tier: self.tier,
             notes: trimmed(self.notes),
-            tags: parse_list("tags", self.tags, rules::parse_tag, &mut errors),
+            tags: parse_tags(self.tags, &mut errors),
             external_ids: parse_external_ids("external_ids", self.external_ids, &mut errors),
         };
         finish(fields, errors)
     }
 }
 
+/// A field that may be left out but not set to `null`.
+fn not_null<T>(field: &str, value: Option<Option<T>>, errors: &mut Vec<FieldError>) -> Option<T> {
+    match value {
+        Some(None) => {
+            errors.push(FieldError::new(
+                field,
+                "null",
+                "must not be null; leave it out to keep it",
+            ));
+            None
+        }
+        Some(Some(v)) => Some(v),
+        None => None,
+    }
+}
+
+fn check_length(field: &str, len: usize, min: usize, max: usize, errors: &mut Vec<FieldError>) {
+    if len < min || len > max {
+        errors.push(FieldError::new(
+            field,
+            "length",
+            format!("length must be between {min} and {max}"),
+        ));
+    }
+}
+
 impl UpdateVendorRequest {
     fn into_patch(self) -> Result<VendorPatch, ApiError> {
         let mut errors = Vec::new();
+        let legal_name = not_null("legal_name", self.legal_name, &mut errors);
+        if let Some(name) = &legal_name {
+            check_length("legal_name", name.chars().count(), 1, 300, &mut errors);
+        }
+        if let Some(Some(name)) = &self.display_name {
+            check_length("display_name", name.chars().count(), 1, 300, &mut errors);
+        }
+        if let Some(Some(owner)) = &self.owner {
+            check_length("owner", owner.chars().count(), 1, 200, &mut errors);
+        }
+        if let Some(Some(notes)) = &self.notes {
+            check_length("notes", notes.chars().count(), 0, 10000, &mut errors);
+        }
+        let domains = not_null("domains", self.domains, &mut errors);
+        let tags = not_null("tags", self.tags, &mut errors);
+        let external_ids = not_null("external_ids", self.external_ids, &mut errors);
+        for (field, len, max) in [
+            ("domains", domains.as_ref().map_or(0, Vec::len), 50),
+            ("tags", tags.as_ref().map_or(0, Vec::len), 50),
+            (
+                "external_ids",
+                external_ids.as_ref().map_or(0, Vec::len),
+                20,
+            ),
+        ] {
+            check_length(field, len, 0, max, &mut errors);
+        }
+        if let Some(ids) = &external_ids {
+            for (i, e) in ids.iter().enumerate() {
+                check_length(
+                    &format!("external_ids[{i}].source"),
+                    e.source.len(),
+                    1,
+                    40,
+                    &mut errors,
+                );
+                check_length(
+                    &format!("external_ids[{i}].id"),
+                    e.id.chars().count(),
+                    1,
+                    200,
+                    &mut errors,
+                );
+            }
+        }
         let patch = VendorPatch {
-            legal_name: self.legal_name.map(|n| required_name(n, &mut errors)),
+            legal_name: legal_name.map(|n| required_name(n, &mut errors)),
             display_name: self.display_name.map(trimmed),
-            domains: self
-                .domains
-                .map(|d| parse_list("domains", d, rules::parse_domain, &mut errors)),
+            domains: domains.map(|d| parse_list("domains", d, rules::parse_domain, &mut errors)),
             country: self.country.map(|c| parse_country(c, &mut errors)),
             owner: self.owner.map(trimmed),
             tier: self.tier,
             notes: self.notes.map(trimmed),
-            tags: self
-                .tags
-                .map(|t| parse_list("tags", t, rules::parse_tag, &mut errors)),
-            external_ids: self
-                .external_ids
-                .map(|e| parse_external_ids("external_ids", e, &mut errors)),
+            tags: tags.map(|t| parse_tags(t, &mut errors)),
+            external_ids: external_ids.map(|e| parse_external_ids("external_ids", e, &mut errors)),
         };
         finish(patch, errors)
     }

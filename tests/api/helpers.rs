@@ -1,0 +1,260 @@
+//! Starts the real application on port 0 with a database of its own, and talks HTTP to it.
+//!
+//! SQLite (a temp file) by default; PostgreSQL (a fresh schema per test) when
+//! `ANNEXA_TEST_DATABASE_URL` holds a `postgres://` URL.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use annexa::auth::Authenticator;
+use annexa::config::{DatabaseUrl, ExternalIdpSettings, RawSettings, Settings};
+use annexa::db;
+use annexa::domain::roles::Role;
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+pub const SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+pub const ORG: &str = "org-a";
+pub const OTHER_ORG: &str = "org-b";
+
+pub fn fixture(name: &str) -> String {
+    std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name),
+    )
+    .expect("fixture exists")
+}
+
+enum TestDb {
+    Sqlite,
+    Postgres { admin_url: String, schema: String },
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub database: DatabaseUrl,
+    authenticator: Arc<Authenticator>,
+    db: TestDb,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { admin_url, schema } = &self.db {
+            if let Ok(mut conn) = diesel::pg::PgConnection::establish(admin_url) {
+                let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"));
+            }
+        }
+    }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts a problem+json body with this status and returns it.
+    #[track_caller]
+    pub fn problem(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "body: {}",
+            self.body
+        );
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["type"]
+            .as_str()
+            .unwrap()
+            .starts_with("urn:annexa:problem:"));
+        &self.body
+    }
+
+    /// Asserts a 422 naming `field`.
+    #[track_caller]
+    pub fn invalid_field(&self, field: &str) {
+        let body = self.problem(422);
+        let fields: Vec<&str> = body["errors"]
+            .as_array()
+            .expect("errors list")
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert!(fields.contains(&field), "expected {field} among {fields:?}");
+    }
+
+    #[track_caller]
+    pub fn ok(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        &self.body
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+pub async fn spawn_with(customize: impl FnOnce(&mut RawSettings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (database_url, test_db) = match std::env::var("ANNEXA_TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => {
+            let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+            let mut admin =
+                diesel::pg::PgConnection::establish(&url).expect("connect to the test PostgreSQL");
+            admin
+                .batch_execute(&format!("CREATE SCHEMA \"{schema}\""))
+                .expect("create schema");
+            let mut scoped = url::Url::parse(&url).expect("a URL");
+            scoped
+                .query_pairs_mut()
+                .append_pair("options", &format!("-csearch_path={schema}"));
+            (
+                scoped.to_string(),
+                TestDb::Postgres {
+                    admin_url: url,
+                    schema,
+                },
+            )
+        }
+        _ => (
+            format!("sqlite://{}", dir.path().join("annexa.db").display()),
+            TestDb::Sqlite,
+        ),
+    };
+    let mut raw = RawSettings {
+        database_url: Some(database_url),
+        listen: "127.0.0.1:0".into(),
+        workers: Some(1),
+        db_pool_size: 4,
+        jwt_secret: Some(SECRET.into()),
+        ..RawSettings::default()
+    };
+    customize(&mut raw);
+    let settings = Settings::validate(raw).expect("valid test settings");
+    let prepared = tokio::task::spawn_blocking(move || annexa::server::prepare(settings))
+        .await
+        .unwrap()
+        .expect("app prepares");
+    let app = annexa::server::start(&prepared).expect("app starts");
+    actix_web::rt::spawn(app.server);
+    TestApp {
+        address: format!("http://127.0.0.1:{}", app.port),
+        client: reqwest::Client::new(),
+        database: prepared.settings.database.clone(),
+        authenticator: prepared.authenticator.clone(),
+        db: test_db,
+        _dir: dir,
+    }
+}
+
+pub fn external_idp(algorithm: &str, public_key: &str, issuer: &str) -> ExternalIdpSettings {
+    ExternalIdpSettings {
+        issuer: issuer.into(),
+        audience: "annexa-test".into(),
+        algorithm: algorithm.into(),
+        public_key_pem: Some(fixture(public_key)),
+        public_key_file: None,
+        kid: None,
+    }
+}
+
+impl TestApp {
+    pub fn token(&self, org: &str, roles: &[Role]) -> String {
+        self.authenticator
+            .issue("tester@example.com", org, roles, 3600)
+    }
+
+    pub fn admin(&self) -> String {
+        self.token(ORG, &[Role::Admin])
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
+        let response = request.send().await.expect("request sent");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("body read");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.send(self.client.get(self.url(path)).bearer_auth(token))
+            .await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Reply {
+        self.send(
+            self.client
+                .post(self.url(path))
+                .bearer_auth(token)
+                .json(body),
+        )
+        .await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: &Value) -> Reply {
+        self.send(
+            self.client
+                .patch(self.url(path))
+                .bearer_auth(token)
+                .json(body),
+        )
+        .await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.send(self.client.delete(self.url(path)).bearer_auth(token))
+            .await
+    }
+
+    /// Creates a vendor as admin of `org` and returns its body.
+    pub async fn create_vendor_in(&self, org: &str, legal_name: &str) -> Value {
+        let token = self.token(org, &[Role::Admin]);
+        self.post("/v1/vendors", &token, &json!({ "legal_name": legal_name }))
+            .await
+            .ok(201)
+            .clone()
+    }
+
+    pub async fn create_vendor(&self, legal_name: &str) -> Value {
+        self.create_vendor_in(ORG, legal_name).await
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.db, TestDb::Postgres { .. })
+    }
+
+    /// Runs SQL straight against the app's database, as someone with database access would.
+    pub fn execute_sql(&self, sql: &str) -> Result<(), diesel::result::Error> {
+        let mut conn = db::establish(&self.database).expect("connect");
+        match &mut conn {
+            db::DbConn::Sqlite(c) => c.batch_execute(sql),
+            db::DbConn::Pg(c) => c.batch_execute(sql),
+        }
+    }
+}

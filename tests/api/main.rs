@@ -1,0 +1,12 @@
+//! HTTP-level tests, one module per resource. Each test starts the app on port 0 with a
+//! database of its own.
+
+mod audit;
+mod auth;
+mod cli;
+mod contacts;
+mod health;
+mod helpers;
+mod openapi;
+mod subprocessors;
+mod vendors;

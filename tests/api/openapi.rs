@@ -1,0 +1,60 @@
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+
+#[test]
+fn the_committed_document_matches_the_code() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("openapi/openapi.json");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    let generated = annexa::api::openapi::document_json();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is out of date: run scripts/openapi.sh and commit the result"
+    );
+}
+
+#[test]
+fn every_operation_documents_its_errors_and_security() {
+    let doc: Value = serde_json::from_str(&annexa::api::openapi::document_json()).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            assert!(
+                responses.keys().any(|s| s.starts_with('2')),
+                "{method} {path}: no success response"
+            );
+            if path.starts_with("/v1/") {
+                for status in ["401", "403", "422"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path}: {status} undocumented"
+                    );
+                }
+                assert!(op["security"].is_array(), "{method} {path}: no security");
+                if op.get("requestBody").is_some() {
+                    assert!(
+                        responses.contains_key("413"),
+                        "{method} {path}: 413 undocumented"
+                    );
+                    let example = &op["requestBody"]["content"]["application/json"]["schema"];
+                    assert!(!example.is_null(), "{method} {path}: no request schema");
+                }
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn the_served_document_is_the_generated_one() {
+    let app = spawn_app().await;
+    let reply = app.send(app.client.get(app.url("/openapi.json"))).await;
+    let generated: Value = serde_json::from_str(&annexa::api::openapi::document_json()).unwrap();
+    assert_eq!(reply.ok(200), &generated);
+}
