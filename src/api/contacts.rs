@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::extract::{double_option, Auth, JsonBody};
-use super::problem::{ApiError, BodyErrors, CommonErrors, Problem};
+use super::problem::{ApiError, BodyErrors, CommonErrors, NotFoundError, Problem};
 use super::AppState;
 use crate::domain::roles::access;
 use crate::domain::vendor::{Contact, ContactFields, ContactPatch};
@@ -31,12 +31,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[schema(example = json!({"name": "Sam Lee", "email": "sam.lee@acme.ai", "role": "security", "is_primary": true}))]
 pub struct CreateContactRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     #[validate(email, length(max = 254))]
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub role: Option<String>,
+    /// Digits, spaces and `+ - ( ) .`.
     #[validate(length(min = 3, max = 40))]
+    #[schema(min_length = 3, max_length = 40, pattern = "^[0-9 +().-]+$")]
     pub phone: Option<String>,
     /// Makes this the vendor's primary contact (the previous one stops being primary).
     #[serde(default)]
@@ -131,8 +136,7 @@ fn check_optional_text(
     params(("vendor_id" = String, Path, description = "Vendor id")),
     responses(
         (status = 200, description = "The vendor's contacts, oldest first", body = ContactList),
-        (status = 404, description = "No such vendor", body = Problem, content_type = "application/problem+json"),
-        CommonErrors
+        NotFoundError, CommonErrors
     ),
     security(("bearer" = []))
 )]
@@ -156,9 +160,8 @@ pub async fn list_contacts(
     params(("vendor_id" = String, Path, description = "Vendor id")),
     responses(
         (status = 201, description = "Created", body = Contact),
-        (status = 404, description = "No such vendor", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The vendor has too many contacts", body = Problem, content_type = "application/problem+json"),
-        CommonErrors, BodyErrors
+        NotFoundError, CommonErrors, BodyErrors
     ),
     security(("bearer" = []))
 )]
@@ -190,8 +193,7 @@ pub async fn create_contact(
     params(("vendor_id" = String, Path, description = "Vendor id"), ("contact_id" = String, Path, description = "Contact id")),
     responses(
         (status = 200, description = "The contact", body = Contact),
-        (status = 404, description = "No such vendor or contact", body = Problem, content_type = "application/problem+json"),
-        CommonErrors
+        NotFoundError, CommonErrors
     ),
     security(("bearer" = []))
 )]
@@ -215,8 +217,7 @@ pub async fn get_contact(
     params(("vendor_id" = String, Path, description = "Vendor id"), ("contact_id" = String, Path, description = "Contact id")),
     responses(
         (status = 200, description = "The updated contact", body = Contact),
-        (status = 404, description = "No such vendor or contact", body = Problem, content_type = "application/problem+json"),
-        CommonErrors, BodyErrors
+        NotFoundError, CommonErrors, BodyErrors
     ),
     security(("bearer" = []))
 )]
@@ -261,8 +262,7 @@ pub async fn update_contact(
     params(("vendor_id" = String, Path, description = "Vendor id"), ("contact_id" = String, Path, description = "Contact id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No such vendor or contact", body = Problem, content_type = "application/problem+json"),
-        CommonErrors
+        NotFoundError, CommonErrors
     ),
     security(("bearer" = []))
 )]

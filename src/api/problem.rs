@@ -261,3 +261,21 @@ pub enum BodyErrors {
     #[response(status = 415, content_type = "application/problem+json")]
     UnsupportedMediaType(Problem),
 }
+
+/// For endpoints addressing one resource by id.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum NotFoundError {
+    /// No such resource in the caller's organisation (another organisation's ids look the same).
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+}
+
+/// For endpoints that honour `If-Match`.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum StaleVersionError {
+    /// `If-Match` names a version that is no longer current; nothing changed.
+    #[response(status = 412, content_type = "application/problem+json")]
+    PreconditionFailed(Problem),
+}

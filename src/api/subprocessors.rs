@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::extract::{Auth, JsonBody};
-use super::problem::{ApiError, BodyErrors, CommonErrors, Problem};
+use super::problem::{ApiError, BodyErrors, CommonErrors, NotFoundError, Problem};
 use super::AppState;
 use crate::domain::roles::access;
 use crate::domain::vendor::SubprocessorLink;
@@ -30,9 +30,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub struct AddSubprocessorRequest {
     /// Id of another vendor of the organisation.
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub subprocessor_id: String,
     /// What the subprocessor does for the vendor.
     #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
     pub service_description: Option<String>,
 }
 
@@ -48,8 +50,7 @@ pub struct SubprocessorList {
     params(("vendor_id" = String, Path, description = "Vendor id")),
     responses(
         (status = 200, description = "The vendor's subprocessors", body = SubprocessorList),
-        (status = 404, description = "No such vendor", body = Problem, content_type = "application/problem+json"),
-        CommonErrors
+        NotFoundError, CommonErrors
     ),
     security(("bearer" = []))
 )]
@@ -73,9 +74,8 @@ pub async fn list_subprocessors(
     params(("vendor_id" = String, Path, description = "Vendor id")),
     responses(
         (status = 201, description = "Linked", body = SubprocessorLink),
-        (status = 404, description = "No such vendor", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already linked, or the link would form a cycle", body = Problem, content_type = "application/problem+json"),
-        CommonErrors, BodyErrors
+        NotFoundError, CommonErrors, BodyErrors
     ),
     security(("bearer" = []))
 )]
@@ -113,8 +113,7 @@ pub async fn add_subprocessor(
     params(("vendor_id" = String, Path, description = "Vendor id"), ("subprocessor_id" = String, Path, description = "The linked vendor's id")),
     responses(
         (status = 204, description = "Unlinked"),
-        (status = 404, description = "No such vendor or link", body = Problem, content_type = "application/problem+json"),
-        CommonErrors
+        NotFoundError, CommonErrors
     ),
     security(("bearer" = []))
 )]

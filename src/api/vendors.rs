@@ -7,7 +7,9 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::extract::{double_option, Auth, IdempotencyKey, IfMatch, JsonBody, QueryParams};
-use super::problem::{ApiError, BodyErrors, CommonErrors, Problem};
+use super::problem::{
+    ApiError, BodyErrors, CommonErrors, NotFoundError, Problem, StaleVersionError,
+};
 use super::AppState;
 use crate::domain::pagination::Page;
 use crate::domain::roles::access;
@@ -39,10 +41,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub struct ExternalIdInput {
     /// The other system, e.g. `coupa`.
     #[validate(length(min = 1, max = 40))]
-    #[schema(example = "coupa")]
+    #[schema(
+        example = "coupa",
+        min_length = 1,
+        max_length = 40,
+        pattern = "^[A-Za-z0-9_-]+$"
+    )]
     pub source: String,
     #[validate(length(min = 1, max = 200))]
-    #[schema(example = "SUP-10042")]
+    #[schema(example = "SUP-10042", min_length = 1, max_length = 200)]
     pub id: String,
 }
 
@@ -60,24 +67,34 @@ pub struct ExternalIdInput {
 }))]
 pub struct CreateVendorRequest {
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub legal_name: String,
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub display_name: Option<String>,
+    /// DNS names such as `acme.ai`.
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
     pub domains: Vec<String>,
     /// ISO 3166-1 alpha-2 code.
+    #[schema(pattern = "^[A-Za-z]{2}$")]
     pub country: Option<String>,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub owner: Option<String>,
     pub tier: Option<Tier>,
     #[validate(length(max = 10000))]
+    #[schema(max_length = 10000)]
     pub notes: Option<String>,
+    /// 1 to 64 letters, digits, `-`, `_`, `:` or `.` each.
     #[serde(default)]
     #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
     pub tags: Vec<String>,
     #[serde(default)]
     #[validate(length(max = 20), nested)]
+    #[schema(max_items = 20)]
     pub external_ids: Vec<ExternalIdInput>,
 }
 
@@ -122,6 +139,7 @@ pub struct ChangeStatusRequest {
     pub status: VendorStatus,
     /// Why; kept in the audit log.
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
 }
 
@@ -432,8 +450,7 @@ pub async fn list_vendors(
     params(("vendor_id" = String, Path, description = "Vendor id")),
     responses(
         (status = 200, description = "The vendor", body = Vendor, headers(("ETag" = String, description = "The vendor's version"))),
-        (status = 404, description = "No such vendor in the caller's organisation", body = Problem, content_type = "application/problem+json"),
-        CommonErrors
+        NotFoundError, CommonErrors
     ),
     security(("bearer" = []))
 )]
@@ -460,10 +477,8 @@ pub async fn get_vendor(
     ),
     responses(
         (status = 200, description = "The updated vendor", body = Vendor, headers(("ETag" = String, description = "The vendor's new version"))),
-        (status = 404, description = "No such vendor", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "An external id belongs to another vendor, or a concurrent change won", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match is stale; nothing changed", body = Problem, content_type = "application/problem+json"),
-        CommonErrors, BodyErrors
+        NotFoundError, StaleVersionError, CommonErrors, BodyErrors
     ),
     security(("bearer" = []))
 )]
@@ -494,10 +509,8 @@ pub async fn update_vendor(
     ),
     responses(
         (status = 200, description = "The vendor in its new status", body = Vendor, headers(("ETag" = String, description = "The vendor's new version"))),
-        (status = 404, description = "No such vendor", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Illegal transition; `allowed_next_states` lists the legal ones", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match is stale; nothing changed", body = Problem, content_type = "application/problem+json"),
-        CommonErrors, BodyErrors
+        NotFoundError, StaleVersionError, CommonErrors, BodyErrors
     ),
     security(("bearer" = []))
 )]
@@ -530,9 +543,7 @@ pub async fn change_vendor_status(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No such vendor", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "If-Match is stale; nothing changed", body = Problem, content_type = "application/problem+json"),
-        CommonErrors
+        NotFoundError, StaleVersionError, CommonErrors
     ),
     security(("bearer" = []))
 )]
