@@ -93,35 +93,74 @@ fn is_json(req: &HttpRequest) -> bool {
     })
 }
 
-fn shape_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+fn shape_error(e: serde_path_to_error::Error<serde_json::Error>) -> FieldError {
     let path = e.path().to_string();
     let message = e.inner().to_string();
-    let within = |name: &str| {
-        if path == "." {
-            name.to_owned()
-        } else {
-            format!("{path}.{name}")
-        }
-    };
     if message.starts_with("unknown field ") {
         // The path already ends at the unknown field.
-        return ApiError::field(&path, "unknown_field", "is not a field of this request");
+        return FieldError::new(path, "unknown_field", "is not a field of this request");
     }
     if message.starts_with("missing field") {
         let name = message.split('`').nth(1).unwrap_or("body");
-        return ApiError::field(&within(name), "required", "is required");
+        let field = if path == "." {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        };
+        return FieldError::new(field, "required", "is required");
     }
-    let field = if path == "." {
-        "body".to_owned()
-    } else {
-        path.clone()
-    };
+    let field = if path == "." { "body".to_owned() } else { path };
     let message = message
         .split(" at line ")
         .next()
         .unwrap_or(&message)
         .to_owned();
-    ApiError::field(&field, "type", message)
+    FieldError::new(field, "type", message)
+}
+
+/// Reads a JSON value into `T` and validates it, naming every bad field.
+pub fn from_value<T: DeserializeOwned + Validate>(
+    value: serde_json::Value,
+) -> Result<T, Vec<FieldError>> {
+    let parsed: T = serde_path_to_error::deserialize(value).map_err(|e| vec![shape_error(e)])?;
+    parsed.validate().map_err(|errors| {
+        let mut out = Vec::new();
+        validation_errors(&errors, "", &mut out);
+        out.sort_by(|a, b| a.field.cmp(&b.field));
+        out
+    })?;
+    Ok(parsed)
+}
+
+/// A JSON merge patch (RFC 7396) body: an object naming the fields to change, `null` to clear.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(transparent)]
+pub struct MergePatch(pub serde_json::Map<String, serde_json::Value>);
+
+impl Validate for MergePatch {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        Ok(())
+    }
+}
+
+impl MergePatch {
+    /// Applies the patch to `current` (serialised as the create request) and reads the result
+    /// back as a full request, validated.
+    pub fn apply_to<S: serde::Serialize, T: DeserializeOwned + Validate>(
+        &self,
+        current: &S,
+        read_only: &[&str],
+    ) -> Result<T, Vec<FieldError>> {
+        let mut document = serde_json::to_value(current)
+            .map_err(|e| vec![FieldError::new("body", "internal", e.to_string())])?;
+        if let Some(object) = document.as_object_mut() {
+            for key in read_only {
+                object.remove(*key);
+            }
+        }
+        json_patch::merge(&mut document, &serde_json::Value::Object(self.0.clone()));
+        from_value(document)
+    }
 }
 
 impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
@@ -157,8 +196,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
             let raw: serde_json::Value = serde_json::from_slice(&body)
                 .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
             let digest = hex::encode(Sha256::digest(raw.to_string().as_bytes()));
-            let value: T = serde_path_to_error::deserialize(raw).map_err(shape_error)?;
-            check(&value)?;
+            let value: T = from_value(raw).map_err(ApiError::validation)?;
             Ok(JsonBody { value, digest })
         })
     }

@@ -1,5 +1,6 @@
 //! HTTP only: routes, request and response types, extractors, problem+json errors.
 
+pub mod ai_services;
 pub mod audit;
 pub mod contacts;
 pub mod extract;
@@ -25,5 +26,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     vendors::routes(cfg);
     contacts::routes(cfg);
     subprocessors::routes(cfg);
+    ai_services::routes(cfg);
     audit::routes(cfg);
 }

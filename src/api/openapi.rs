@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{audit, contacts, health, problem, subprocessors, vendors};
+use super::{ai_services, audit, contacts, health, problem, subprocessors, vendors};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,6 +31,18 @@ use super::{audit, contacts, health, problem, subprocessors, vendors};
         subprocessors::list_subprocessors,
         subprocessors::add_subprocessor,
         subprocessors::remove_subprocessor,
+        ai_services::list_vendor_ai_services,
+        ai_services::create_ai_service,
+        ai_services::list_ai_services,
+        ai_services::get_ai_service,
+        ai_services::update_ai_service,
+        ai_services::delete_ai_service,
+        ai_services::list_ai_service_changes,
+        ai_services::list_use_cases,
+        ai_services::create_use_case,
+        ai_services::get_use_case,
+        ai_services::update_use_case,
+        ai_services::delete_use_case,
         audit::list_audit_events,
         audit::verify_audit_chain,
     ),
@@ -40,6 +52,7 @@ use super::{audit, contacts, health, problem, subprocessors, vendors};
         (name = "vendors", description = "AI suppliers and their lifecycle"),
         (name = "vendor contacts", description = "People at a vendor"),
         (name = "vendor subprocessors", description = "Fourth parties a vendor relies on"),
+        (name = "ai services", description = "What vendors provide, where it is used, how it changed"),
         (name = "audit", description = "Hash-chained record of every change"),
         (name = "health", description = "Probes")
     )

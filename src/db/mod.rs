@@ -1,5 +1,6 @@
 //! Database access: one diesel code path over SQLite and PostgreSQL.
 
+pub mod ai_services;
 pub mod audit;
 pub mod contacts;
 pub mod idempotency;
@@ -194,6 +195,24 @@ pub fn format_time(t: chrono::DateTime<chrono::Utc>) -> String {
 
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+diesel::define_sql_function!(
+    /// SQL `lower()`, the same on both backends.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text
+);
+
+/// A `LIKE` pattern (with `ESCAPE '\\'`) matching text that contains `needle`, lower-cased.
+pub fn contains_pattern(needle: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in needle.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }
 
 pub fn is_unique_violation(error: &DieselError) -> bool {

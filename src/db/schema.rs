@@ -15,6 +15,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Text,
         updated_at -> Text,
+        reassessment_due -> Bool,
+        reassessment_reason -> Nullable<Text>,
     }
 }
 
@@ -115,3 +117,60 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_events,
     idempotency_keys,
 );
+
+diesel::table! {
+    ai_services (id) {
+        id -> Text,
+        org_id -> Text,
+        vendor_id -> Text,
+        name -> Text,
+        kind -> Text,
+        model_name -> Nullable<Text>,
+        model_version -> Nullable<Text>,
+        endpoints -> Text,
+        hosting_regions -> Text,
+        data_categories -> Text,
+        retention_days -> Nullable<Integer>,
+        trains_on_customer_data -> Text,
+        subprocessors_see_data -> Nullable<Bool>,
+        eu_ai_act_role -> Nullable<Text>,
+        eu_ai_act_risk_class -> Nullable<Text>,
+        human_oversight -> Nullable<Text>,
+        documentation -> Text,
+        version -> BigInt,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    ai_service_changes (id) {
+        id -> Text,
+        org_id -> Text,
+        ai_service_id -> Text,
+        changed_at -> Text,
+        actor -> Text,
+        changes -> Text,
+    }
+}
+
+diesel::table! {
+    use_cases (id) {
+        id -> Text,
+        org_id -> Text,
+        ai_service_id -> Text,
+        purpose -> Text,
+        business_owner -> Nullable<Text>,
+        affected_people -> Text,
+        decision_impact -> Text,
+        autonomy -> Text,
+        human_oversight -> Nullable<Text>,
+        monthly_volume -> Nullable<BigInt>,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::joinable!(ai_services -> vendors (vendor_id));
+diesel::joinable!(use_cases -> ai_services (ai_service_id));
+diesel::allow_tables_to_appear_in_same_query!(ai_services, vendors, use_cases);

@@ -3,10 +3,8 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::schema::{vendor_external_ids, vendor_tags, vendors};
-use super::DbConn;
+use super::{contains_pattern, lower, DbConn};
 use crate::domain::vendor::VendorFilter;
-
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = vendors, treat_none_as_null = true)]
@@ -25,6 +23,8 @@ pub struct VendorRow {
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
+    pub reassessment_due: bool,
+    pub reassessment_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Insertable)]
@@ -105,7 +105,7 @@ pub fn list(
         query = query.filter(vendors::id.eq_any(tagged));
     }
     if let Some(text) = &filter.name_contains {
-        let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+        let pattern = contains_pattern(text);
         query = query.filter(
             lower(vendors::legal_name)
                 .like(pattern.clone())
@@ -119,17 +119,6 @@ pub fn list(
         query = query.filter(vendors::id.lt(after.to_owned()));
     }
     query.order(vendors::id.desc()).limit(limit + 1).load(conn)
-}
-
-fn escape_like(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
 }
 
 pub fn replace_tags(

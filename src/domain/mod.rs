@@ -1,5 +1,6 @@
 //! Pure rules: no HTTP, no SQL. Everything here is unit-tested directly.
 
+pub mod ai_service;
 pub mod audit_chain;
 pub mod pagination;
 pub mod roles;

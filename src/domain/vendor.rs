@@ -58,6 +58,14 @@ impl VendorStatus {
     pub fn can_move_to(self, next: VendorStatus) -> bool {
         self.next_states().contains(&next)
     }
+
+    /// A decision settles any pending reassessment.
+    pub fn is_decision(self) -> bool {
+        matches!(
+            self,
+            Self::Approved | Self::ApprovedWithConditions | Self::Rejected | Self::Offboarded
+        )
+    }
 }
 
 /// Criticality tier: how much the organisation depends on the vendor.
@@ -263,6 +271,11 @@ pub struct Vendor {
     #[schema(example = json!(["llm", "eu-data"]))]
     pub tags: Vec<String>,
     pub external_ids: Vec<ExternalId>,
+    /// Set when something the vendor provides changed materially (model, training terms…);
+    /// cleared by the next decision on the vendor.
+    pub reassessment_due: bool,
+    #[schema(example = "ai service 'Chat API': model_version changed")]
+    pub reassessment_reason: Option<String>,
     /// Increases with every change; also sent as the `ETag`.
     #[schema(example = 1)]
     pub version: i64,

@@ -1,6 +1,7 @@
 use serde_json::json;
 
 use super::journal::{self, Change};
+use super::vendors::require_vendor;
 use super::{read, write, ServiceError};
 use crate::db::contacts::ContactRow;
 use crate::db::{self, DbConn, Pool};
@@ -37,12 +38,6 @@ fn fields_of(contact: &Contact) -> ContactFields {
         phone: contact.phone.clone(),
         is_primary: contact.is_primary,
     }
-}
-
-fn require_vendor(conn: &mut DbConn, org: &str, vendor_id: &str) -> Result<(), ServiceError> {
-    db::vendors::find(conn, org, vendor_id)?
-        .map(|_| ())
-        .ok_or(ServiceError::NotFound { entity: "vendor" })
 }
 
 fn load(conn: &mut DbConn, org: &str, vendor_id: &str, id: &str) -> Result<Contact, ServiceError> {

@@ -1,6 +1,7 @@
 //! Use cases: one function per command, one transaction per command (the change, its audit
 //! record and its outbox event commit together or not at all).
 
+pub mod ai_services;
 pub mod audit;
 pub mod contacts;
 mod journal;

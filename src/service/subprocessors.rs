@@ -1,9 +1,10 @@
 use serde_json::json;
 
 use super::journal::{self, Change};
+use super::vendors::require_vendor;
 use super::{read, write, ServiceError};
 use crate::db::subprocessors::SubprocessorLinkRow;
-use crate::db::{self, DbConn, Pool};
+use crate::db::{self, Pool};
 use crate::domain::subprocessor_graph::would_create_cycle;
 use crate::domain::vendor::SubprocessorLink;
 use crate::domain::Actor;
@@ -18,12 +19,6 @@ fn to_link(row: SubprocessorLinkRow, legal_name: String) -> SubprocessorLink {
         service_description: row.service_description,
         created_at: row.created_at,
     }
-}
-
-fn require_vendor(conn: &mut DbConn, org: &str, vendor_id: &str) -> Result<String, ServiceError> {
-    db::vendors::find(conn, org, vendor_id)?
-        .map(|v| v.legal_name)
-        .ok_or(ServiceError::NotFound { entity: "vendor" })
 }
 
 pub fn list(

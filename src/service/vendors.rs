@@ -65,6 +65,8 @@ fn to_vendor(
                 id: e.external_id,
             })
             .collect(),
+        reassessment_due: row.reassessment_due,
+        reassessment_reason: row.reassessment_reason,
         version: row.version,
         created_at: row.created_at,
         updated_at: row.updated_at,
@@ -84,19 +86,36 @@ fn assemble(conn: &mut DbConn, rows: Vec<VendorRow>) -> Result<Vec<Vendor>, Serv
         .collect()
 }
 
+/// The vendor's legal name, or 404 when the organisation has no such vendor.
+pub(super) fn require_vendor(
+    conn: &mut DbConn,
+    org: &str,
+    vendor_id: &str,
+) -> Result<String, ServiceError> {
+    db::vendors::find(conn, org, vendor_id)?
+        .map(|v| v.legal_name)
+        .ok_or_else(not_found)
+}
+
 pub(super) fn load(conn: &mut DbConn, org: &str, id: &str) -> Result<Vendor, ServiceError> {
     let row = db::vendors::find(conn, org, id)?.ok_or_else(not_found)?;
     Ok(assemble(conn, vec![row])?.remove(0))
+}
+
+/// The stored parts of a vendor that are not its editable fields.
+struct VendorState<'a> {
+    status: VendorStatus,
+    reassessment: Option<&'a str>,
+    version: i64,
+    created_at: &'a str,
+    updated_at: &'a str,
 }
 
 fn row_from(
     org: &str,
     id: &str,
     fields: &VendorFields,
-    status: VendorStatus,
-    version: i64,
-    created_at: &str,
-    updated_at: &str,
+    state: VendorState<'_>,
 ) -> Result<VendorRow, ServiceError> {
     Ok(VendorRow {
         id: id.to_owned(),
@@ -106,12 +125,14 @@ fn row_from(
         domains: serde_json::to_string(&fields.domains)?,
         country: fields.country.clone(),
         owner: fields.owner.clone(),
-        status: status.as_str().to_owned(),
+        status: state.status.as_str().to_owned(),
         tier: fields.tier.map(|t| t.as_str().to_owned()),
         notes: fields.notes.clone(),
-        version,
-        created_at: created_at.to_owned(),
-        updated_at: updated_at.to_owned(),
+        version: state.version,
+        created_at: state.created_at.to_owned(),
+        updated_at: state.updated_at.to_owned(),
+        reassessment_due: state.reassessment.is_some(),
+        reassessment_reason: state.reassessment.map(str::to_owned),
     })
 }
 
@@ -168,15 +189,14 @@ pub fn create(
         }
         let id = db::new_id();
         let now = db::now();
-        let row = row_from(
-            &actor.org,
-            &id,
-            &fields,
-            VendorStatus::Proposed,
-            1,
-            &now,
-            &now,
-        )?;
+        let state = VendorState {
+            status: VendorStatus::Proposed,
+            reassessment: None,
+            version: 1,
+            created_at: &now,
+            updated_at: &now,
+        };
+        let row = row_from(&actor.org, &id, &fields, state)?;
         db::vendors::insert(conn, &row)?;
         db::vendors::replace_tags(conn, &actor.org, &id, &fields.tags)?;
         claim_external_ids(conn, &actor.org, &id, &fields.external_ids)?;
@@ -234,24 +254,25 @@ pub fn list(
     })
 }
 
-/// Writes `fields`/`status` over the stored vendor, guarded by its version.
+/// Writes `fields`, `status` and the reassessment flag over the stored vendor, guarded by its
+/// version.
 fn save(
     conn: &mut DbConn,
     actor: &Actor,
     current: &Vendor,
     fields: &VendorFields,
     status: VendorStatus,
+    reassessment: Option<&str>,
 ) -> Result<Vendor, ServiceError> {
     let now = db::now();
-    let row = row_from(
-        &actor.org,
-        &current.id,
-        fields,
+    let state = VendorState {
         status,
-        current.version + 1,
-        &current.created_at,
-        &now,
-    )?;
+        reassessment,
+        version: current.version + 1,
+        created_at: &current.created_at,
+        updated_at: &now,
+    };
+    let row = row_from(&actor.org, &current.id, fields, state)?;
     if !db::vendors::update(conn, &row, current.version)? {
         return Err(ServiceError::Conflict(
             "the vendor was changed by another request; fetch it and try again".into(),
@@ -280,7 +301,14 @@ pub fn update(
         if fields == current.fields() {
             return Ok(current);
         }
-        let updated = save(conn, actor, &current, &fields, current.status)?;
+        let updated = save(
+            conn,
+            actor,
+            &current,
+            &fields,
+            current.status,
+            current.reassessment_reason.as_deref(),
+        )?;
         journal::audit(
             conn,
             actor,
@@ -326,7 +354,12 @@ pub fn change_status(
                     .collect(),
             });
         }
-        let updated = save(conn, actor, &current, &current.fields(), to)?;
+        let reassessment = if to.is_decision() {
+            None
+        } else {
+            current.reassessment_reason.as_deref()
+        };
+        let updated = save(conn, actor, &current, &current.fields(), to, reassessment)?;
         journal::audit(
             conn,
             actor,
@@ -379,4 +412,41 @@ pub fn delete(
         )?;
         Ok(())
     })
+}
+
+/// Marks the vendor for reassessment, inside the caller's transaction.
+pub(super) fn flag_reassessment(
+    conn: &mut DbConn,
+    actor: &Actor,
+    vendor_id: &str,
+    reason: &str,
+) -> Result<Vendor, ServiceError> {
+    let current = load(conn, &actor.org, vendor_id)?;
+    let updated = save(
+        conn,
+        actor,
+        &current,
+        &current.fields(),
+        current.status,
+        Some(reason),
+    )?;
+    journal::audit(
+        conn,
+        actor,
+        Change {
+            action: "vendor.reassessment_due",
+            entity_type: ENTITY,
+            entity_id: vendor_id,
+            before: journal::snapshot(&current)?,
+            after: journal::snapshot(&updated)?,
+            reason: Some(reason),
+        },
+    )?;
+    journal::emit(
+        conn,
+        &actor.org,
+        "vendor.reassessment_due",
+        json!({ "vendor": updated, "reason": reason }),
+    )?;
+    Ok(updated)
 }
