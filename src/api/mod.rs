@@ -2,6 +2,7 @@
 
 pub mod ai_services;
 pub mod audit;
+pub mod catalog;
 pub mod contacts;
 pub mod extract;
 pub mod health;
@@ -28,4 +29,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     subprocessors::routes(cfg);
     ai_services::routes(cfg);
     audit::routes(cfg);
+    catalog::routes(cfg);
 }

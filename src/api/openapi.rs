@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{ai_services, audit, contacts, health, problem, subprocessors, vendors};
+use super::{ai_services, audit, catalog, contacts, health, problem, subprocessors, vendors};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -43,6 +43,9 @@ use super::{ai_services, audit, contacts, health, problem, subprocessors, vendor
         ai_services::get_use_case,
         ai_services::update_use_case,
         ai_services::delete_use_case,
+        catalog::list_frameworks,
+        catalog::list_controls,
+        catalog::get_control,
         audit::list_audit_events,
         audit::verify_audit_chain,
     ),
@@ -53,6 +56,7 @@ use super::{ai_services, audit, contacts, health, problem, subprocessors, vendor
         (name = "vendor contacts", description = "People at a vendor"),
         (name = "vendor subprocessors", description = "Fourth parties a vendor relies on"),
         (name = "ai services", description = "What vendors provide, where it is used, how it changed"),
+        (name = "controls", description = "Control catalogs (ISO/IEC 42001 Annex A, NIST AI RMF, EU AI Act) and their crosswalk"),
         (name = "audit", description = "Hash-chained record of every change"),
         (name = "health", description = "Probes")
     )

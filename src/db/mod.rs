@@ -2,6 +2,7 @@
 
 pub mod ai_services;
 pub mod audit;
+pub mod catalog;
 pub mod contacts;
 pub mod idempotency;
 pub mod outbox;

@@ -174,3 +174,38 @@ diesel::table! {
 diesel::joinable!(ai_services -> vendors (vendor_id));
 diesel::joinable!(use_cases -> ai_services (ai_service_id));
 diesel::allow_tables_to_appear_in_same_query!(ai_services, vendors, use_cases);
+
+diesel::table! {
+    frameworks (id) {
+        id -> Text,
+        org_id -> Nullable<Text>,
+        name -> Text,
+        description -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    controls (id) {
+        id -> Text,
+        org_id -> Nullable<Text>,
+        framework_id -> Text,
+        #[sql_name = "ref"]
+        reference -> Text,
+        group_ref -> Text,
+        group_title -> Text,
+        title -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    control_crosswalk (control_id, related_id) {
+        control_id -> Text,
+        related_id -> Text,
+        org_id -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(controls -> frameworks (framework_id));
+diesel::allow_tables_to_appear_in_same_query!(frameworks, controls, control_crosswalk);

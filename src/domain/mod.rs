@@ -2,6 +2,7 @@
 
 pub mod ai_service;
 pub mod audit_chain;
+pub mod catalog;
 pub mod pagination;
 pub mod roles;
 pub mod subprocessor_graph;

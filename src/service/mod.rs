@@ -3,6 +3,7 @@
 
 pub mod ai_services;
 pub mod audit;
+pub mod catalog;
 pub mod contacts;
 mod journal;
 pub mod subprocessors;

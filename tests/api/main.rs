@@ -4,6 +4,7 @@
 mod ai_services;
 mod audit;
 mod auth;
+mod catalog;
 mod cli;
 mod contacts;
 mod health;

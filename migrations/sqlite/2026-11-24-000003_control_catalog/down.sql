@@ -1,0 +1,3 @@
+DROP TABLE control_crosswalk;
+DROP TABLE controls;
+DROP TABLE frameworks;

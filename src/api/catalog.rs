@@ -1,0 +1,117 @@
+//! `/v1/frameworks` and `/v1/controls`: the control catalogs and their crosswalk.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use super::extract::{Auth, QueryParams};
+use super::problem::{ApiError, CommonErrors, NotFoundError};
+use super::AppState;
+use crate::db::catalog::ControlFilter;
+use crate::domain::catalog::{Control, ControlDetail, Framework};
+use crate::domain::pagination::Page;
+use crate::domain::roles::access;
+use crate::service::catalog as service;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/v1/frameworks").route(web::get().to(list_frameworks)))
+        .service(web::resource("/v1/controls").route(web::get().to(list_controls)))
+        .service(web::resource("/v1/controls/{control_id}").route(web::get().to(get_control)));
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListControlsQuery {
+    /// Page size, 1 to 200 (larger values are capped); default 50.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    #[validate(length(max = 300))]
+    pub cursor: Option<String>,
+    /// Framework id: `iso42001`, `nist-ai-rmf`, `eu-ai-act`.
+    #[validate(length(min = 1, max = 100))]
+    pub framework: Option<String>,
+    /// Group reference, e.g. `A.10` or `GOVERN`.
+    #[validate(length(min = 1, max = 100))]
+    pub group: Option<String>,
+    /// Case-insensitive part of the reference or title.
+    #[validate(length(min = 1, max = 200))]
+    pub q: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FrameworkList {
+    pub data: Vec<Framework>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ControlPage {
+    pub data: Vec<Control>,
+    pub next_cursor: Option<String>,
+}
+
+/// The control frameworks.
+#[utoipa::path(
+    get, path = "/v1/frameworks", tag = "controls",
+    description = "Roles: admin, risk_manager, procurement, sales, auditor.",
+    responses((status = 200, description = "Frameworks, built-in first", body = FrameworkList), CommonErrors),
+    security(("bearer" = []))
+)]
+pub async fn list_frameworks(
+    state: web::Data<AppState>,
+    auth: Auth,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::READ_VENDORS)?;
+    let pool = state.pool.clone();
+    let data = web::block(move || service::frameworks(&pool, &actor)).await??;
+    Ok(HttpResponse::Ok().json(FrameworkList { data }))
+}
+
+/// Controls in catalog order, with filters.
+#[utoipa::path(
+    get, path = "/v1/controls", tag = "controls",
+    description = "Roles: admin, risk_manager, procurement, sales, auditor. ISO/IEC 42001 controls are listed by their Annex A numbers with annexa's own short labels.",
+    params(ListControlsQuery),
+    responses((status = 200, description = "One page of controls", body = ControlPage), CommonErrors),
+    security(("bearer" = []))
+)]
+pub async fn list_controls(
+    state: web::Data<AppState>,
+    auth: Auth,
+    query: QueryParams<ListControlsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::READ_VENDORS)?;
+    let q = query.0;
+    let page =
+        Page::parse(q.limit, q.cursor.as_deref()).map_err(|e| ApiError::validation(vec![e]))?;
+    let filter = ControlFilter {
+        framework: q.framework,
+        group: q.group,
+        text: q.q.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
+    };
+    let pool = state.pool.clone();
+    let (data, next_cursor) =
+        web::block(move || service::list(&pool, &actor, &filter, &page)).await??;
+    Ok(HttpResponse::Ok().json(ControlPage { data, next_cursor }))
+}
+
+/// A control with its crosswalk to the other frameworks.
+#[utoipa::path(
+    get, path = "/v1/controls/{control_id}", tag = "controls",
+    description = "Roles: admin, risk_manager, procurement, sales, auditor.",
+    params(("control_id" = String, Path, description = "Control id, e.g. `iso42001:A.10.3` (URL-encoded)")),
+    responses((status = 200, description = "The control and related controls", body = ControlDetail), NotFoundError, CommonErrors),
+    security(("bearer" = []))
+)]
+pub async fn get_control(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::READ_VENDORS)?;
+    let pool = state.pool.clone();
+    let id = path.into_inner();
+    let detail = web::block(move || service::get(&pool, &actor, &id)).await??;
+    Ok(HttpResponse::Ok().json(detail))
+}

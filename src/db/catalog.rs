@@ -1,0 +1,126 @@
+use diesel::prelude::*;
+
+use super::schema::{control_crosswalk, controls, frameworks};
+use super::{contains_pattern, lower, DbConn};
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = frameworks)]
+pub struct FrameworkRow {
+    pub id: String,
+    pub org_id: Option<String>,
+    pub name: String,
+    pub description: String,
+    pub position: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = controls)]
+pub struct ControlRow {
+    pub id: String,
+    pub org_id: Option<String>,
+    pub framework_id: String,
+    pub reference: String,
+    pub group_ref: String,
+    pub group_title: String,
+    pub title: String,
+    pub position: i32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ControlFilter {
+    pub framework: Option<String>,
+    pub group: Option<String>,
+    /// Case-insensitive part of the reference or title.
+    pub text: Option<String>,
+}
+
+/// Built-in frameworks and the organisation's own, with how many controls each has.
+pub fn frameworks(conn: &mut DbConn, org: &str) -> QueryResult<Vec<(FrameworkRow, i64)>> {
+    let rows: Vec<FrameworkRow> = frameworks::table
+        .filter(frameworks::org_id.is_null().or(frameworks::org_id.eq(org)))
+        .select(FrameworkRow::as_select())
+        .order(frameworks::position.asc())
+        .load(conn)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let count: i64 = controls::table
+            .filter(controls::framework_id.eq(&row.id))
+            .filter(controls::org_id.is_null().or(controls::org_id.eq(org)))
+            .count()
+            .get_result(conn)?;
+        out.push((row, count));
+    }
+    Ok(out)
+}
+
+/// One page of controls in catalog order, after position `after`.
+pub fn list(
+    conn: &mut DbConn,
+    org: &str,
+    filter: &ControlFilter,
+    after: Option<i32>,
+    limit: i64,
+) -> QueryResult<Vec<ControlRow>> {
+    let mut query = controls::table
+        .filter(
+            controls::org_id
+                .is_null()
+                .or(controls::org_id.eq(org.to_owned())),
+        )
+        .select(ControlRow::as_select())
+        .into_boxed();
+    if let Some(framework) = &filter.framework {
+        query = query.filter(controls::framework_id.eq(framework.clone()));
+    }
+    if let Some(group) = &filter.group {
+        query = query.filter(controls::group_ref.eq(group.clone()));
+    }
+    if let Some(text) = &filter.text {
+        let pattern = contains_pattern(text);
+        query = query.filter(
+            lower(controls::title)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(controls::reference).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(after) = after {
+        query = query.filter(controls::position.gt(after));
+    }
+    query
+        .order(controls::position.asc())
+        .limit(limit + 1)
+        .load(conn)
+}
+
+pub fn find(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<Option<ControlRow>> {
+    controls::table
+        .filter(controls::id.eq(id))
+        .filter(controls::org_id.is_null().or(controls::org_id.eq(org)))
+        .select(ControlRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Controls related to `id` through the crosswalk, in either direction.
+pub fn related(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<Vec<ControlRow>> {
+    let visible = control_crosswalk::org_id
+        .is_null()
+        .or(control_crosswalk::org_id.eq(org.to_owned()));
+    let forward: Vec<String> = control_crosswalk::table
+        .filter(control_crosswalk::control_id.eq(id))
+        .filter(visible.clone())
+        .select(control_crosswalk::related_id)
+        .load(conn)?;
+    let backward: Vec<String> = control_crosswalk::table
+        .filter(control_crosswalk::related_id.eq(id))
+        .filter(visible)
+        .select(control_crosswalk::control_id)
+        .load(conn)?;
+    let ids: Vec<String> = forward.into_iter().chain(backward).collect();
+    controls::table
+        .filter(controls::id.eq_any(ids))
+        .select(ControlRow::as_select())
+        .order(controls::position.asc())
+        .load(conn)
+}
