@@ -34,6 +34,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(list_vendor_ai_services))
             .route(web::post().to(create_ai_service)),
     )
+    .service(
+        web::resource("/v1/vendors/{vendor_id}/ai-bom").route(web::get().to(get_vendor_ai_bom)),
+    )
+    .service(web::resource("/v1/ai-bom").route(web::get().to(get_ai_bom)))
     .service(web::resource("/v1/ai-services").route(web::get().to(list_ai_services)))
     .service(
         web::resource("/v1/ai-services/{ai_service_id}")
@@ -618,4 +622,52 @@ pub async fn delete_use_case(
     let (service_id, id) = path.into_inner();
     web::block(move || service::delete_use_case(&pool, &actor, &service_id, &id)).await??;
     Ok(HttpResponse::NoContent().finish())
+}
+
+fn bom_response(bom: serde_json::Value) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(crate::domain::ai_bom::MEDIA_TYPE)
+        .json(bom)
+}
+
+/// The vendor's AI bill of materials as CycloneDX 1.6 JSON.
+#[utoipa::path(
+    get, path = "/v1/vendors/{vendor_id}/ai-bom", tag = "ai services",
+    description = "Roles: admin, risk_manager, procurement, sales, auditor. Models are `machine-learning-model` components (with a model card listing use cases where known), datasets `data` components, hosted APIs `services` with endpoints and data classifications; the vendor is each one's supplier or provider.",
+    params(("vendor_id" = String, Path, description = "Vendor id")),
+    responses(
+        (status = 200, description = "CycloneDX 1.6 BOM", body = Object, content_type = "application/vnd.cyclonedx+json",
+         example = json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "serialNumber": "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79", "version": 1, "components": [], "services": []})),
+        NotFoundError, CommonErrors
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_vendor_ai_bom(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::READ_VENDORS)?;
+    let pool = state.pool.clone();
+    let vendor_id = path.into_inner();
+    let bom = web::block(move || service::bom(&pool, &actor, Some(&vendor_id))).await??;
+    Ok(bom_response(bom))
+}
+
+/// The whole portfolio's AI bill of materials as CycloneDX 1.6 JSON.
+#[utoipa::path(
+    get, path = "/v1/ai-bom", tag = "ai services",
+    description = "Roles: admin, risk_manager, procurement, sales, auditor.",
+    responses(
+        (status = 200, description = "CycloneDX 1.6 BOM", body = Object, content_type = "application/vnd.cyclonedx+json",
+         example = json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "serialNumber": "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79", "version": 1, "components": [], "services": []})),
+        CommonErrors
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_ai_bom(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::READ_VENDORS)?;
+    let pool = state.pool.clone();
+    let bom = web::block(move || service::bom(&pool, &actor, None)).await??;
+    Ok(bom_response(bom))
 }

@@ -238,3 +238,33 @@ pub fn count_use_cases(conn: &mut DbConn, ai_service_id: &str) -> QueryResult<i6
         .count()
         .get_result(conn)
 }
+
+/// Every AI service of the organisation (or of one vendor), grouped by vendor.
+pub fn all_for(
+    conn: &mut DbConn,
+    org: &str,
+    vendor_id: Option<&str>,
+) -> QueryResult<Vec<AiServiceRow>> {
+    let mut query = ai_services::table
+        .filter(ai_services::org_id.eq(org))
+        .select(AiServiceRow::as_select())
+        .into_boxed();
+    if let Some(vendor_id) = vendor_id {
+        query = query.filter(ai_services::vendor_id.eq(vendor_id.to_owned()));
+    }
+    query
+        .order((ai_services::vendor_id.asc(), ai_services::id.asc()))
+        .load(conn)
+}
+
+/// (service id, purpose) of the use cases of these services.
+pub fn purposes_for(
+    conn: &mut DbConn,
+    service_ids: &[String],
+) -> QueryResult<Vec<(String, String)>> {
+    use_cases::table
+        .filter(use_cases::ai_service_id.eq_any(service_ids))
+        .select((use_cases::ai_service_id, use_cases::purpose))
+        .order(use_cases::id.asc())
+        .load(conn)
+}

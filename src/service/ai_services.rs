@@ -5,6 +5,7 @@ use super::vendors::require_vendor;
 use super::{check_version, read, write, ServiceError};
 use crate::db::ai_services::{AiServiceChangeRow, AiServiceRow, UseCaseRow};
 use crate::db::{self, DbConn, Pool};
+use crate::domain::ai_bom::{self, VendorSupply};
 use crate::domain::ai_service::{
     enum_from_text, enum_to_text, material_changes, reassessment_reason, AiService,
     AiServiceChange, AiServiceFields, AiServiceFilter, UseCase, UseCaseFields,
@@ -485,5 +486,46 @@ pub fn delete_use_case(
         let current = load_use_case(conn, &actor.org, service_id, id)?;
         db::ai_services::delete_use_case(conn, &actor.org, service_id, id)?;
         journal_use_case(conn, actor, "use_case.deleted", id, Some(&current), None)
+    })
+}
+
+/// The CycloneDX 1.6 AI-BOM of one vendor, or of the whole portfolio.
+pub fn bom(
+    pool: &Pool,
+    actor: &Actor,
+    vendor_id: Option<&str>,
+) -> Result<serde_json::Value, ServiceError> {
+    read(pool, |conn| {
+        if let Some(vendor_id) = vendor_id {
+            require_vendor(conn, &actor.org, vendor_id)?;
+        }
+        let rows = db::ai_services::all_for(conn, &actor.org, vendor_id)?;
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let mut purposes: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        for (service_id, purpose) in db::ai_services::purposes_for(conn, &ids)? {
+            purposes.entry(service_id).or_default().push(purpose);
+        }
+        let mut supplies: Vec<VendorSupply> = Vec::new();
+        for row in rows {
+            let service = to_service(row)?;
+            let use_cases = purposes.remove(&service.id).unwrap_or_default();
+            match supplies.last_mut() {
+                Some(supply) if supply.vendor.id == service.vendor_id => {
+                    supply.services.push((service, use_cases))
+                }
+                _ => supplies.push(VendorSupply {
+                    vendor: super::vendors::load(conn, &actor.org, &service.vendor_id)?,
+                    services: vec![(service, use_cases)],
+                }),
+            }
+        }
+        let serial = uuid::Uuid::new_v4().to_string();
+        Ok(ai_bom::build(
+            &supplies,
+            &serial,
+            &db::now(),
+            env!("CARGO_PKG_VERSION"),
+        ))
     })
 }

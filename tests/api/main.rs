@@ -1,6 +1,7 @@
 //! HTTP-level tests, one module per resource. Each test starts the app on port 0 with a
 //! database of its own.
 
+mod ai_bom;
 mod ai_services;
 mod audit;
 mod auth;
