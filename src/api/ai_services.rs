@@ -304,18 +304,6 @@ fn service_response(status: StatusCode, service: &AiService) -> HttpResponse {
         .json(service)
 }
 
-async fn list_page(
-    state: &AppState,
-    actor: crate::domain::Actor,
-    filter: AiServiceFilter,
-    page: Page,
-) -> Result<HttpResponse, ApiError> {
-    let pool = state.pool.clone();
-    let (data, next_cursor) =
-        web::block(move || service::list(&pool, &actor, &filter, &page)).await??;
-    Ok(HttpResponse::Ok().json(AiServicePage { data, next_cursor }))
-}
-
 /// A vendor's AI services, newest first.
 #[utoipa::path(
     get, path = "/v1/vendors/{vendor_id}/ai-services", tag = "ai services",
@@ -332,11 +320,11 @@ pub async fn list_vendor_ai_services(
 ) -> Result<HttpResponse, ApiError> {
     let actor = auth.require(access::READ_VENDORS)?;
     let page = page_of(query.0.limit, query.0.cursor.as_deref())?;
-    let filter = AiServiceFilter {
-        vendor_id: Some(path.into_inner()),
-        ..AiServiceFilter::default()
-    };
-    list_page(&state, actor, filter, page).await
+    let pool = state.pool.clone();
+    let vendor_id = path.into_inner();
+    let (data, next_cursor) =
+        web::block(move || service::list_for_vendor(&pool, &actor, &vendor_id, &page)).await??;
+    Ok(HttpResponse::Ok().json(AiServicePage { data, next_cursor }))
 }
 
 /// Record an AI service the vendor provides.
@@ -395,7 +383,10 @@ pub async fn list_ai_services(
         trains_on_customer_data: q.trains_on_customer_data,
         eu_ai_act_risk_class: q.eu_ai_act_risk_class,
     };
-    list_page(&state, actor, filter, page).await
+    let pool = state.pool.clone();
+    let (data, next_cursor) =
+        web::block(move || service::list(&pool, &actor, &filter, &page)).await??;
+    Ok(HttpResponse::Ok().json(AiServicePage { data, next_cursor }))
 }
 
 /// Read an AI service.

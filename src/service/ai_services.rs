@@ -121,15 +121,27 @@ pub fn list(
     page: &Page,
 ) -> Result<(Vec<AiService>, Option<String>), ServiceError> {
     read(pool, |conn| {
-        if let Some(vendor_id) = &filter.vendor_id {
-            require_vendor(conn, &actor.org, vendor_id)?;
-        }
         let rows =
             db::ai_services::list(conn, &actor.org, filter, page.after.as_deref(), page.limit)?;
         let (rows, next) = pagination::finish(rows, page.limit, |r| r.id.clone());
         let services = rows.into_iter().map(to_service).collect::<Result<_, _>>()?;
         Ok((services, next))
     })
+}
+
+/// One vendor's services; unlike a filter, an unknown vendor is a 404.
+pub fn list_for_vendor(
+    pool: &Pool,
+    actor: &Actor,
+    vendor_id: &str,
+    page: &Page,
+) -> Result<(Vec<AiService>, Option<String>), ServiceError> {
+    read(pool, |conn| require_vendor(conn, &actor.org, vendor_id))?;
+    let filter = AiServiceFilter {
+        vendor_id: Some(vendor_id.to_owned()),
+        ..AiServiceFilter::default()
+    };
+    list(pool, actor, &filter, page)
 }
 
 pub fn get(pool: &Pool, actor: &Actor, id: &str) -> Result<AiService, ServiceError> {

@@ -102,6 +102,12 @@ async fn ai_services_are_recorded_normalised_and_listed() {
     app.get("/v1/ai-services?region=Mars", &token)
         .await
         .invalid_field("region");
+    // A filter on an unknown vendor matches nothing; the vendor's own list is a 404.
+    let unknown = app.get("/v1/ai-services?vendor_id=nobody", &token).await;
+    assert!(unknown.ok(200)["data"].as_array().unwrap().is_empty());
+    app.get("/v1/vendors/nobody/ai-services", &token)
+        .await
+        .problem(404);
     app.get("/v1/ai-services?kind=robot", &token)
         .await
         .invalid_field("kind");
