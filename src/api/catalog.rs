@@ -5,19 +5,31 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::extract::{Auth, QueryParams};
-use super::problem::{ApiError, CommonErrors, NotFoundError};
+use super::extract::{Auth, JsonBody, QueryParams};
+use super::problem::{ApiError, BodyErrors, CommonErrors, NotFoundError};
 use super::AppState;
 use crate::db::catalog::ControlFilter;
-use crate::domain::catalog::{Control, ControlDetail, Framework};
+use crate::domain::catalog::{Control, ControlDetail, ControlProfile, Framework};
 use crate::domain::pagination::Page;
 use crate::domain::roles::access;
+use crate::domain::vendor::Tier;
 use crate::service::catalog as service;
+use crate::service::catalog::VendorRequirements;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/v1/frameworks").route(web::get().to(list_frameworks)))
         .service(web::resource("/v1/controls").route(web::get().to(list_controls)))
-        .service(web::resource("/v1/controls/{control_id}").route(web::get().to(get_control)));
+        .service(web::resource("/v1/controls/{control_id}").route(web::get().to(get_control)))
+        .service(web::resource("/v1/control-profiles").route(web::get().to(list_control_profiles)))
+        .service(
+            web::resource("/v1/control-profiles/{tier}")
+                .route(web::put().to(set_control_profile))
+                .route(web::delete().to(reset_control_profile)),
+        )
+        .service(
+            web::resource("/v1/vendors/{vendor_id}/required-controls")
+                .route(web::get().to(get_required_controls)),
+        );
 }
 
 #[derive(Debug, Deserialize, Validate, IntoParams)]
@@ -114,4 +126,113 @@ pub async fn get_control(
     let id = path.into_inner();
     let detail = web::block(move || service::get(&pool, &actor, &id)).await??;
     Ok(HttpResponse::Ok().json(detail))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"controls": ["iso42001:A.10.2", "iso42001:A.10.3", "nist-ai-rmf:GOVERN 6.1"]}))]
+pub struct SetProfileRequest {
+    /// Control ids, in the order to list them. An empty list reverts to the built-in default.
+    #[validate(length(max = 300))]
+    #[schema(max_items = 300)]
+    pub controls: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ControlProfileList {
+    pub data: Vec<ControlProfile>,
+}
+
+fn tier_of(value: &str) -> Result<Tier, ApiError> {
+    Tier::parse(value)
+        .ok_or_else(|| ApiError::not_found("no such tier; tiers are low, medium, high, critical"))
+}
+
+/// What vendors of each tier must evidence.
+#[utoipa::path(
+    get, path = "/v1/control-profiles", tag = "controls",
+    description = "Roles: admin, risk_manager, procurement, sales, auditor. One profile per tier: the organisation's own where it set one, else the built-in default.",
+    responses((status = 200, description = "The profile in force for each tier", body = ControlProfileList), CommonErrors),
+    security(("bearer" = []))
+)]
+pub async fn list_control_profiles(
+    state: web::Data<AppState>,
+    auth: Auth,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::READ_VENDORS)?;
+    let pool = state.pool.clone();
+    let data = web::block(move || service::profiles(&pool, &actor)).await??;
+    Ok(HttpResponse::Ok().json(ControlProfileList { data }))
+}
+
+/// Set the organisation's own profile for a tier.
+#[utoipa::path(
+    put, path = "/v1/control-profiles/{tier}", tag = "controls",
+    description = "Roles: admin, risk_manager. Unknown control ids are refused (422, by index).",
+    request_body = SetProfileRequest,
+    params(("tier" = Tier, Path, description = "low, medium, high or critical")),
+    responses((status = 200, description = "The profile now in force", body = ControlProfile), NotFoundError, CommonErrors, BodyErrors),
+    security(("bearer" = []))
+)]
+pub async fn set_control_profile(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: JsonBody<SetProfileRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::MANAGE_PROFILES)?;
+    let tier = tier_of(&path.into_inner())?;
+    let ids: Vec<String> = body
+        .value
+        .controls
+        .into_iter()
+        .map(|c| c.trim().to_owned())
+        .collect();
+    let pool = state.pool.clone();
+    let profile = web::block(move || service::set_profile(&pool, &actor, tier, ids)).await??;
+    Ok(HttpResponse::Ok().json(profile))
+}
+
+/// Revert a tier to the built-in default profile.
+#[utoipa::path(
+    delete, path = "/v1/control-profiles/{tier}", tag = "controls",
+    description = "Roles: admin, risk_manager.",
+    params(("tier" = Tier, Path, description = "low, medium, high or critical")),
+    responses((status = 200, description = "The default profile, now in force", body = ControlProfile), NotFoundError, CommonErrors),
+    security(("bearer" = []))
+)]
+pub async fn reset_control_profile(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::MANAGE_PROFILES)?;
+    let tier = tier_of(&path.into_inner())?;
+    let pool = state.pool.clone();
+    let profile =
+        web::block(move || service::set_profile(&pool, &actor, tier, Vec::new())).await??;
+    Ok(HttpResponse::Ok().json(profile))
+}
+
+/// The controls a vendor must evidence, each with why: its tier's profile, and what its AI
+/// services call for (personal data, training on the organisation's data, subprocessors, EU AI
+/// Act class).
+#[utoipa::path(
+    get, path = "/v1/vendors/{vendor_id}/required-controls", tag = "controls",
+    description = "Roles: admin, risk_manager, procurement, sales, auditor.",
+    params(("vendor_id" = String, Path, description = "Vendor id")),
+    responses((status = 200, description = "Required controls with reasons", body = VendorRequirements), NotFoundError, CommonErrors),
+    security(("bearer" = []))
+)]
+pub async fn get_required_controls(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::READ_VENDORS)?;
+    let pool = state.pool.clone();
+    let vendor_id = path.into_inner();
+    let required =
+        web::block(move || service::required_controls(&pool, &actor, &vendor_id)).await??;
+    Ok(HttpResponse::Ok().json(required))
 }

@@ -1,6 +1,6 @@
 use diesel::prelude::*;
 
-use super::schema::{control_crosswalk, controls, frameworks};
+use super::schema::{control_crosswalk, controls, frameworks, profile_controls};
 use super::{contains_pattern, lower, DbConn};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -122,5 +122,66 @@ pub fn related(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<Vec<Contro
         .filter(controls::id.eq_any(ids))
         .select(ControlRow::as_select())
         .order(controls::position.asc())
+        .load(conn)
+}
+
+/// The control ids required of `tier` vendors: the organisation's own profile for the tier when
+/// it has one, else the built-in default. The flag says whether it is the organisation's own.
+pub fn profile(conn: &mut DbConn, org: &str, tier: &str) -> QueryResult<(Vec<String>, bool)> {
+    let own: Vec<String> = profile_controls::table
+        .filter(profile_controls::org_id.eq(org))
+        .filter(profile_controls::tier.eq(tier))
+        .select(profile_controls::control_id)
+        .order(profile_controls::position.asc())
+        .load(conn)?;
+    if !own.is_empty() {
+        return Ok((own, true));
+    }
+    let defaults = profile_controls::table
+        .filter(profile_controls::org_id.is_null())
+        .filter(profile_controls::tier.eq(tier))
+        .select(profile_controls::control_id)
+        .order(profile_controls::position.asc())
+        .load(conn)?;
+    Ok((defaults, false))
+}
+
+/// Replaces the organisation's own profile for `tier` (an empty list reverts to the default).
+pub fn replace_profile(
+    conn: &mut DbConn,
+    org: &str,
+    tier: &str,
+    control_ids: &[String],
+) -> QueryResult<()> {
+    diesel::delete(
+        profile_controls::table
+            .filter(profile_controls::org_id.eq(org))
+            .filter(profile_controls::tier.eq(tier)),
+    )
+    .execute(conn)?;
+    for (i, control_id) in control_ids.iter().enumerate() {
+        diesel::insert_into(profile_controls::table)
+            .values((
+                profile_controls::id.eq(super::new_id()),
+                profile_controls::org_id.eq(org),
+                profile_controls::tier.eq(tier),
+                profile_controls::control_id.eq(control_id),
+                profile_controls::position.eq(i as i32 + 1),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The visible controls among `ids`, by id.
+pub fn find_many(conn: &mut DbConn, org: &str, ids: &[String]) -> QueryResult<Vec<ControlRow>> {
+    controls::table
+        .filter(controls::id.eq_any(ids))
+        .filter(
+            controls::org_id
+                .is_null()
+                .or(controls::org_id.eq(org.to_owned())),
+        )
+        .select(ControlRow::as_select())
         .load(conn)
 }

@@ -209,3 +209,15 @@ diesel::table! {
 
 diesel::joinable!(controls -> frameworks (framework_id));
 diesel::allow_tables_to_appear_in_same_query!(frameworks, controls, control_crosswalk);
+
+diesel::table! {
+    profile_controls (id) {
+        id -> Text,
+        org_id -> Nullable<Text>,
+        tier -> Text,
+        control_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(profile_controls, controls);

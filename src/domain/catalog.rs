@@ -46,3 +46,12 @@ pub struct ControlDetail {
     pub control: Control,
     pub crosswalk: Vec<Control>,
 }
+
+/// The controls vendors of one tier must evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ControlProfile {
+    pub tier: super::vendor::Tier,
+    /// True when the organisation replaced the built-in default for this tier.
+    pub customized: bool,
+    pub controls: Vec<Control>,
+}

@@ -5,6 +5,7 @@ pub mod ai_service;
 pub mod audit_chain;
 pub mod catalog;
 pub mod pagination;
+pub mod requirements;
 pub mod roles;
 pub mod subprocessor_graph;
 pub mod vendor;

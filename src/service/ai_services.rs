@@ -47,7 +47,7 @@ fn optional_enum<T: serde::de::DeserializeOwned>(
     text.as_deref().map(|t| stored_enum(column, t)).transpose()
 }
 
-fn to_service(row: AiServiceRow) -> Result<AiService, ServiceError> {
+pub(super) fn to_service(row: AiServiceRow) -> Result<AiService, ServiceError> {
     Ok(AiService {
         kind: stored_enum("kind", &row.kind)?,
         endpoints: stored("endpoints", &row.endpoints)?,

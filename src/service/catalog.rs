@@ -1,9 +1,12 @@
-use super::{read, ServiceError};
+use super::journal::{self, Change};
+use super::{read, write, ServiceError};
 use crate::db::catalog::{ControlFilter, ControlRow};
-use crate::db::{self, Pool};
-use crate::domain::catalog::{Control, ControlDetail, Framework};
+use crate::db::{self, DbConn, Pool};
+use crate::domain::catalog::{Control, ControlDetail, ControlProfile, Framework};
 use crate::domain::pagination::{self, Page};
-use crate::domain::Actor;
+use crate::domain::requirements::{self, RequiredControl};
+use crate::domain::vendor::Tier;
+use crate::domain::{Actor, FieldError};
 
 fn to_control(row: ControlRow) -> Control {
     Control {
@@ -65,4 +68,145 @@ pub fn get(pool: &Pool, actor: &Actor, id: &str) -> Result<ControlDetail, Servic
             crosswalk,
         })
     })
+}
+
+const PROFILE_ENTITY: &str = "control_profile";
+pub const MAX_PROFILE_CONTROLS: usize = 300;
+
+/// Loads controls by id in the given order; an id that does not resolve is reported by index.
+fn resolve(
+    conn: &mut DbConn,
+    org: &str,
+    ids: &[String],
+) -> Result<Vec<Result<Control, usize>>, ServiceError> {
+    let mut found: std::collections::HashMap<String, Control> =
+        db::catalog::find_many(conn, org, ids)?
+            .into_iter()
+            .map(|row| (row.id.clone(), to_control(row)))
+            .collect();
+    Ok(ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| found.remove(id).ok_or(i))
+        .collect())
+}
+
+fn resolve_all(conn: &mut DbConn, org: &str, ids: &[String]) -> Result<Vec<Control>, ServiceError> {
+    resolve(conn, org, ids)?
+        .into_iter()
+        .map(|c| {
+            c.map_err(|i| {
+                ServiceError::Internal(format!("control '{}' is not in the catalog", ids[i]))
+            })
+        })
+        .collect()
+}
+
+fn load_profile(conn: &mut DbConn, org: &str, tier: Tier) -> Result<ControlProfile, ServiceError> {
+    let (ids, customized) = db::catalog::profile(conn, org, tier.as_str())?;
+    Ok(ControlProfile {
+        tier,
+        customized,
+        controls: resolve_all(conn, org, &ids)?,
+    })
+}
+
+pub fn profiles(pool: &Pool, actor: &Actor) -> Result<Vec<ControlProfile>, ServiceError> {
+    read(pool, |conn| {
+        Tier::ALL
+            .into_iter()
+            .map(|tier| load_profile(conn, &actor.org, tier))
+            .collect()
+    })
+}
+
+/// Replaces the organisation's profile for `tier`; an empty list reverts to the default.
+pub fn set_profile(
+    pool: &Pool,
+    actor: &Actor,
+    tier: Tier,
+    control_ids: Vec<String>,
+) -> Result<ControlProfile, ServiceError> {
+    let ids = crate::domain::vendor::dedup(control_ids);
+    write(pool, |conn| {
+        let unknown: Vec<FieldError> = resolve(conn, &actor.org, &ids)?
+            .into_iter()
+            .filter_map(Result::err)
+            .map(|i| {
+                FieldError::new(
+                    format!("controls[{i}]"),
+                    "not_found",
+                    format!("'{}' is not a control in the catalog", ids[i]),
+                )
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(ServiceError::Validation(unknown));
+        }
+        let before = load_profile(conn, &actor.org, tier)?;
+        db::catalog::replace_profile(conn, &actor.org, tier.as_str(), &ids)?;
+        let after = load_profile(conn, &actor.org, tier)?;
+        let snapshot = |p: &ControlProfile| {
+            serde_json::json!({
+                "customized": p.customized,
+                "controls": p.controls.iter().map(|c| c.id.clone()).collect::<Vec<_>>(),
+            })
+        };
+        journal::audit(
+            conn,
+            actor,
+            Change {
+                action: "control_profile.updated",
+                entity_type: PROFILE_ENTITY,
+                entity_id: tier.as_str(),
+                before: Some(snapshot(&before)),
+                after: Some(snapshot(&after)),
+                reason: None,
+            },
+        )?;
+        Ok(after)
+    })
+}
+
+/// The controls a vendor must evidence, each with why.
+pub fn required_controls(
+    pool: &Pool,
+    actor: &Actor,
+    vendor_id: &str,
+) -> Result<VendorRequirements, ServiceError> {
+    read(pool, |conn| {
+        let vendor = super::vendors::load(conn, &actor.org, vendor_id)?;
+        let profile_tier = vendor.tier.unwrap_or(requirements::UNTIERED_PROFILE);
+        let (profile, _) = db::catalog::profile(conn, &actor.org, profile_tier.as_str())?;
+        let services = db::ai_services::all_for(conn, &actor.org, Some(vendor_id))?
+            .into_iter()
+            .map(super::ai_services::to_service)
+            .collect::<Result<Vec<_>, _>>()?;
+        let required = requirements::required_controls(vendor.tier, &profile, &services);
+        let ids: Vec<String> = required.iter().map(|r| r.control_id.clone()).collect();
+        let controls = resolve_all(conn, &actor.org, &ids)?;
+        Ok(VendorRequirements {
+            vendor_id: vendor.id,
+            tier: vendor.tier,
+            profile_tier,
+            data: controls
+                .into_iter()
+                .zip(required)
+                .map(|(control, r)| RequiredControl {
+                    control,
+                    reasons: r.reasons,
+                })
+                .collect(),
+        })
+    })
+}
+
+/// A vendor's required controls.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct VendorRequirements {
+    pub vendor_id: String,
+    pub tier: Option<Tier>,
+    /// The tier whose profile applies (`medium` for a vendor with no tier yet).
+    pub profile_tier: Tier,
+    pub data: Vec<RequiredControl>,
 }

@@ -148,3 +148,204 @@ async fn controls_filter_page_and_crosswalk() {
     .await
     .problem(403);
 }
+
+fn ids(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[actix_web::test]
+async fn profiles_default_per_tier_and_can_be_replaced_and_reverted() {
+    let app = spawn_app().await;
+    let token = app.admin();
+    let profiles = app
+        .get("/v1/control-profiles", &token)
+        .await
+        .ok(200)
+        .clone();
+    let tiers: Vec<&str> = profiles["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["tier"].as_str().unwrap())
+        .collect();
+    assert_eq!(tiers, ["low", "medium", "high", "critical"]);
+    let critical = &profiles["data"][3];
+    assert_eq!(critical["customized"], false);
+    let critical_ids = ids(&critical["controls"]);
+    for id in [
+        "iso42001:A.10.2",
+        "iso42001:A.10.3",
+        "iso42001:A.10.4",
+        "iso42001:A.7.5",
+        "iso42001:A.8.4",
+    ] {
+        assert!(
+            critical_ids.contains(&id.to_owned()),
+            "{id} missing from critical"
+        );
+    }
+
+    let set = app
+        .send(app.client.put(app.url("/v1/control-profiles/low")).bearer_auth(&token).json(&serde_json::json!({"controls": ["nist-ai-rmf:GOVERN 6.1", "iso42001:A.10.3", "iso42001:A.10.3"]})))
+        .await;
+    let low = set.ok(200).clone();
+    assert_eq!(low["customized"], true);
+    assert_eq!(
+        ids(&low["controls"]),
+        ["nist-ai-rmf:GOVERN 6.1", "iso42001:A.10.3"]
+    );
+
+    // Unknown ids are refused by index and change nothing.
+    let bad = app
+        .send(
+            app.client
+                .put(app.url("/v1/control-profiles/low"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({"controls": ["iso42001:A.10.3", "iso42001:A.99"]})),
+        )
+        .await;
+    bad.invalid_field("controls[1]");
+    app.send(
+        app.client
+            .put(app.url("/v1/control-profiles/enormous"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"controls": []})),
+    )
+    .await
+    .problem(404);
+    let risk_officer_only = app.token(
+        crate::helpers::ORG,
+        &[annexa::domain::roles::Role::Procurement],
+    );
+    app.delete("/v1/control-profiles/low", &risk_officer_only)
+        .await
+        .problem(403);
+    let now = app
+        .get("/v1/control-profiles", &token)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(
+        ids(&now["data"][0]["controls"]),
+        ["nist-ai-rmf:GOVERN 6.1", "iso42001:A.10.3"]
+    );
+
+    // Another organisation still has the default.
+    let other = app.token(
+        crate::helpers::OTHER_ORG,
+        &[annexa::domain::roles::Role::Admin],
+    );
+    assert_eq!(
+        app.get("/v1/control-profiles", &other).await.ok(200)["data"][0]["customized"],
+        false
+    );
+
+    let reverted = app
+        .delete("/v1/control-profiles/low", &token)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(reverted["customized"], false);
+    assert_eq!(
+        ids(&reverted["controls"]),
+        ["iso42001:A.10.2", "iso42001:A.10.3"]
+    );
+    let audit = app
+        .get("/v1/audit-events?entity_type=control_profile", &token)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(audit["data"].as_array().unwrap().len(), 2);
+}
+
+#[actix_web::test]
+async fn required_controls_follow_the_tier_and_what_the_vendor_provides() {
+    let app = spawn_app().await;
+    let token = app.admin();
+    let vendor = app
+        .post(
+            "/v1/vendors",
+            &token,
+            &serde_json::json!({"legal_name": "Acme", "tier": "low"}),
+        )
+        .await
+        .ok(201)
+        .clone();
+    let vendor_id = vendor["id"].as_str().unwrap();
+    let path = format!("/v1/vendors/{vendor_id}/required-controls");
+    let required = app.get(&path, &token).await.ok(200).clone();
+    assert_eq!(required["profile_tier"], "low");
+    let listed: Vec<String> = required["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["control"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(listed, ["iso42001:A.10.2", "iso42001:A.10.3"]);
+    assert_eq!(
+        required["data"][0]["reasons"],
+        serde_json::json!(["required of low-tier vendors"])
+    );
+
+    app.post(
+        &format!("/v1/vendors/{vendor_id}/ai-services"),
+        &token,
+        &serde_json::json!({
+            "name": "Chat API", "kind": "foundation_model_api", "data_categories": ["personal"],
+            "trains_on_customer_data": "opt_out", "subprocessors_see_data": true,
+            "eu_ai_act_risk_class": "high"
+        }),
+    )
+    .await
+    .ok(201);
+    let required = app.get(&path, &token).await.ok(200).clone();
+    let by_id = |id: &str| -> Value {
+        required["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["control"]["id"] == id)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(
+        by_id("iso42001:A.10.3")["reasons"],
+        serde_json::json!([
+            "required of low-tier vendors",
+            "'Chat API' may train on the organisation's data"
+        ])
+    );
+    assert_eq!(
+        by_id("iso42001:A.7.5")["reasons"],
+        serde_json::json!(["personal data is sent to 'Chat API'"])
+    );
+    assert!(by_id("eu-ai-act:Art. 26(5)").is_object());
+    assert!(by_id("nist-ai-rmf:GOVERN 6.1").is_object());
+
+    // A vendor without a tier is held to the medium profile.
+    let untiered = app.create_vendor("Untiered").await;
+    let body = app
+        .get(
+            &format!(
+                "/v1/vendors/{}/required-controls",
+                untiered["id"].as_str().unwrap()
+            ),
+            &token,
+        )
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(body["tier"], Value::Null);
+    assert_eq!(body["profile_tier"], "medium");
+    assert_eq!(body["data"].as_array().unwrap().len(), 5);
+
+    let other = app.token(
+        crate::helpers::OTHER_ORG,
+        &[annexa::domain::roles::Role::Admin],
+    );
+    app.get(&path, &other).await.problem(404);
+}

@@ -1,0 +1,187 @@
+//! Which controls a vendor must evidence, and why: its tier's profile, plus controls that what
+//! it provides calls for.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::ai_service::{AiService, DataCategory, EuAiActRiskClass, TrainingUse};
+use super::catalog::Control;
+use super::vendor::Tier;
+
+/// Vendors not yet tiered are held to the `medium` profile until someone decides.
+pub const UNTIERED_PROFILE: Tier = Tier::Medium;
+
+/// A required control id and every reason it is required, in order of discovery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    pub control_id: String,
+    pub reasons: Vec<String>,
+}
+
+/// A required control as the API shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct RequiredControl {
+    pub control: Control,
+    #[schema(example = json!(["required of high-tier vendors", "personal data is sent to 'Chat API'"]))]
+    pub reasons: Vec<String>,
+}
+
+#[derive(Default)]
+struct Requirements(Vec<Requirement>);
+
+impl Requirements {
+    fn add(&mut self, control_id: &str, reason: String) {
+        match self.0.iter_mut().find(|r| r.control_id == control_id) {
+            Some(existing) => {
+                if !existing.reasons.contains(&reason) {
+                    existing.reasons.push(reason);
+                }
+            }
+            None => self.0.push(Requirement {
+                control_id: control_id.to_owned(),
+                reasons: vec![reason],
+            }),
+        }
+    }
+}
+
+/// Rules that tie what a service is to the controls it calls for.
+fn service_rules(service: &AiService, out: &mut Requirements) {
+    let name = &service.name;
+    let personal = service
+        .data_categories
+        .iter()
+        .any(|c| matches!(c, DataCategory::Personal | DataCategory::SpecialCategory));
+    if personal {
+        let reason = format!("personal data is sent to '{name}'");
+        for control in [
+            "iso42001:A.5.4",
+            "iso42001:A.7.5",
+            "nist-ai-rmf:MEASURE 2.10",
+        ] {
+            out.add(control, reason.clone());
+        }
+    }
+    if !matches!(service.trains_on_customer_data, TrainingUse::No) {
+        let reason = format!("'{name}' may train on the organisation's data");
+        for control in ["iso42001:A.7.3", "iso42001:A.10.3"] {
+            out.add(control, reason.clone());
+        }
+    }
+    if service.subprocessors_see_data == Some(true) {
+        let reason = format!("the vendor's subprocessors see data sent to '{name}'");
+        for control in ["iso42001:A.10.2", "nist-ai-rmf:GOVERN 6.1"] {
+            out.add(control, reason.clone());
+        }
+    }
+    match service.eu_ai_act_risk_class {
+        Some(EuAiActRiskClass::GeneralPurpose) => {
+            let reason = format!("'{name}' is a general-purpose AI model");
+            for control in [
+                "eu-ai-act:Art. 53(1)(b)",
+                "eu-ai-act:Annex XII(1)",
+                "iso42001:A.6.2.7",
+            ] {
+                out.add(control, reason.clone());
+            }
+        }
+        Some(EuAiActRiskClass::High) => {
+            let reason = format!("'{name}' is a high-risk AI system under the EU AI Act");
+            for control in [
+                "eu-ai-act:Art. 26(1)",
+                "eu-ai-act:Art. 26(5)",
+                "eu-ai-act:Art. 26(6)",
+                "iso42001:A.6.2.6",
+            ] {
+                out.add(control, reason.clone());
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The tier's profile first, in profile order, then what the services add.
+pub fn required_controls(
+    tier: Option<Tier>,
+    profile: &[String],
+    services: &[AiService],
+) -> Vec<Requirement> {
+    let mut out = Requirements::default();
+    let profile_reason = match tier {
+        Some(tier) => format!("required of {}-tier vendors", tier.as_str()),
+        None => format!(
+            "required of {}-tier vendors (the vendor has no tier yet)",
+            UNTIERED_PROFILE.as_str()
+        ),
+    };
+    for control in profile {
+        out.add(control, profile_reason.clone());
+    }
+    for service in services {
+        service_rules(service, &mut out);
+    }
+    out.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ai_service::AiServiceKind;
+
+    fn service(
+        categories: Vec<DataCategory>,
+        training: TrainingUse,
+        class: Option<EuAiActRiskClass>,
+    ) -> AiService {
+        AiService {
+            id: "s1".into(),
+            vendor_id: "v1".into(),
+            name: "Chat".into(),
+            kind: AiServiceKind::FoundationModelApi,
+            model_name: None,
+            model_version: None,
+            endpoints: vec![],
+            hosting_regions: vec![],
+            data_categories: categories,
+            retention_days: None,
+            trains_on_customer_data: training,
+            subprocessors_see_data: None,
+            eu_ai_act_role: None,
+            eu_ai_act_risk_class: class,
+            human_oversight: None,
+            documentation: vec![],
+            version: 1,
+            created_at: String::new(),
+            updated_at: String::new(),
+        }
+    }
+
+    #[test]
+    fn profile_comes_first_and_services_add_with_reasons() {
+        let profile = vec!["iso42001:A.10.2".to_owned(), "iso42001:A.10.3".to_owned()];
+        let services = [service(
+            vec![DataCategory::Personal],
+            TrainingUse::OptOut,
+            Some(EuAiActRiskClass::GeneralPurpose),
+        )];
+        let required = required_controls(Some(Tier::Low), &profile, &services);
+        let ids: Vec<&str> = required.iter().map(|r| r.control_id.as_str()).collect();
+        assert_eq!(&ids[..2], ["iso42001:A.10.2", "iso42001:A.10.3"]);
+        assert!(ids.contains(&"iso42001:A.7.5"));
+        assert!(ids.contains(&"eu-ai-act:Art. 53(1)(b)"));
+        let a103 = &required[1];
+        assert_eq!(
+            a103.reasons,
+            vec![
+                "required of low-tier vendors".to_owned(),
+                "'Chat' may train on the organisation's data".to_owned()
+            ]
+        );
+    }
+
+    #[test]
+    fn a_quiet_service_adds_nothing() {
+        let services = [service(vec![DataCategory::Public], TrainingUse::No, None)];
+        assert!(required_controls(None, &[], &services).is_empty());
+    }
+}
