@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::extract::{Auth, IfMatch, JsonBody, MergePatch, QueryParams};
+use super::extract::{trimmed, Auth, IfMatch, JsonBody, MergePatch, QueryParams};
 use super::problem::{
     ApiError, BodyErrors, CommonErrors, NotFoundError, Problem, StaleVersionError,
 };
@@ -123,10 +123,6 @@ pub struct AiServiceRequest {
     #[validate(length(max = 20))]
     #[schema(max_items = 20)]
     pub documentation: Vec<DocumentLink>,
-}
-
-fn trimmed(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 impl AiServiceRequest {

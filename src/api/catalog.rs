@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::extract::{Auth, JsonBody, QueryParams};
+use super::extract::{trimmed, Auth, JsonBody, QueryParams};
 use super::problem::{ApiError, BodyErrors, CommonErrors, NotFoundError};
 use super::AppState;
 use crate::db::catalog::ControlFilter;
@@ -100,7 +100,7 @@ pub async fn list_controls(
     let filter = ControlFilter {
         framework: q.framework,
         group: q.group,
-        text: q.q.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
+        text: trimmed(q.q),
     };
     let pool = state.pool.clone();
     let (data, next_cursor) =

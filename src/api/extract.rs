@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use super::problem::ApiError;
-use crate::auth::{AuthError, Authenticator, Principal};
+use crate::auth::{Authenticator, Principal};
 use crate::domain::roles::{access, Role};
 use crate::domain::{Actor, FieldError};
 
@@ -69,12 +69,13 @@ fn describe(e: &validator::ValidationError) -> String {
     }
 }
 
-pub fn check<T: Validate>(value: &T) -> Result<(), ApiError> {
+/// Runs the `validator` rules of `value`, naming every bad field.
+fn field_errors<T: Validate>(value: &T) -> Result<(), Vec<FieldError>> {
     value.validate().map_err(|errors| {
         let mut out = Vec::new();
         validation_errors(&errors, "", &mut out);
         out.sort_by(|a, b| a.field.cmp(&b.field));
-        ApiError::validation(out)
+        out
     })
 }
 
@@ -123,12 +124,7 @@ pub fn from_value<T: DeserializeOwned + Validate>(
     value: serde_json::Value,
 ) -> Result<T, Vec<FieldError>> {
     let parsed: T = serde_path_to_error::deserialize(value).map_err(|e| vec![shape_error(e)])?;
-    parsed.validate().map_err(|errors| {
-        let mut out = Vec::new();
-        validation_errors(&errors, "", &mut out);
-        out.sort_by(|a, b| a.field.cmp(&b.field));
-        out
-    })?;
+    field_errors(&parsed)?;
     Ok(parsed)
 }
 
@@ -226,7 +222,7 @@ impl<T: DeserializeOwned + Validate> FromRequest for QueryParams<T> {
                 }
                 ApiError::field(&field, "type", message)
             })?;
-            check(&value)?;
+            field_errors(&value).map_err(ApiError::validation)?;
             Ok(QueryParams(value))
         };
         std::future::ready(parse())
@@ -280,10 +276,9 @@ impl FromRequest for Auth {
                 .ok_or_else(|| {
                     ApiError::unauthorized("the Authorization header must be 'Bearer <token>'")
                 })?;
-            let principal = authenticator.verify(token).map_err(|e| match e {
-                AuthError::MissingOrg => ApiError::unauthorized(e.to_string()),
-                other => ApiError::unauthorized(other.to_string()),
-            })?;
+            let principal = authenticator
+                .verify(token)
+                .map_err(|e| ApiError::unauthorized(e.to_string()))?;
             Ok(Auth {
                 principal,
                 request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
@@ -349,6 +344,11 @@ impl FromRequest for IdempotencyKey {
         };
         std::future::ready(parsed)
     }
+}
+
+/// Trims text; blank text counts as absent.
+pub fn trimmed(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 /// Deserialises a field that may be absent (`None`), `null` (`Some(None)`) or a value.

@@ -129,10 +129,6 @@ impl ApiError {
     pub fn unavailable(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, detail)
     }
-
-    pub fn problem(&self) -> &Problem {
-        &self.problem
-    }
 }
 
 impl ResponseError for ApiError {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::extract::{Auth, JsonBody};
+use super::extract::{trimmed, Auth, JsonBody};
 use super::problem::{ApiError, BodyErrors, CommonErrors, NotFoundError, Problem};
 use super::AppState;
 use crate::domain::roles::access;
@@ -87,10 +87,7 @@ pub async fn add_subprocessor(
 ) -> Result<HttpResponse, ApiError> {
     let actor = auth.require(access::WRITE_VENDORS)?;
     let request = body.value;
-    let description = request
-        .service_description
-        .map(|d| d.trim().to_owned())
-        .filter(|d| !d.is_empty());
+    let description = trimmed(request.service_description);
     let pool = state.pool.clone();
     let vendor_id = path.into_inner();
     let link = web::block(move || {

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::extract::{double_option, Auth, IdempotencyKey, IfMatch, JsonBody, QueryParams};
+use super::extract::{
+    double_option, trimmed, Auth, IdempotencyKey, IfMatch, JsonBody, QueryParams,
+};
 use super::problem::{
     ApiError, BodyErrors, CommonErrors, NotFoundError, Problem, StaleVersionError,
 };
@@ -168,10 +170,6 @@ pub struct VendorPage {
     pub data: Vec<Vendor>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
-}
-
-fn trimmed(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 fn parse_list<T>(

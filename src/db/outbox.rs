@@ -19,11 +19,3 @@ pub fn insert(conn: &mut DbConn, row: &OutboxRow) -> QueryResult<()> {
         .execute(conn)?;
     Ok(())
 }
-
-pub fn list_for_org(conn: &mut DbConn, org: &str) -> QueryResult<Vec<OutboxRow>> {
-    outbox_events::table
-        .filter(outbox_events::org_id.eq(org))
-        .select(OutboxRow::as_select())
-        .order(outbox_events::id.asc())
-        .load(conn)
-}

@@ -314,10 +314,6 @@ pub struct VendorPatch {
 }
 
 impl VendorPatch {
-    pub fn is_empty(&self) -> bool {
-        *self == VendorPatch::default()
-    }
-
     pub fn apply(self, current: VendorFields) -> VendorFields {
         VendorFields {
             legal_name: self.legal_name.unwrap_or(current.legal_name),

@@ -71,7 +71,6 @@ pub fn get(pool: &Pool, actor: &Actor, id: &str) -> Result<ControlDetail, Servic
 }
 
 const PROFILE_ENTITY: &str = "control_profile";
-pub const MAX_PROFILE_CONTROLS: usize = 300;
 
 /// Loads controls by id in the given order; an id that does not resolve is reported by index.
 fn resolve(
