@@ -8,9 +8,10 @@ use validator::Validate;
 use super::extract::{Auth, QueryParams};
 use super::problem::{ApiError, CommonErrors};
 use super::AppState;
-use crate::db::audit::AuditFilter;
+use crate::domain::audit_log::AuditFilter;
 use crate::domain::pagination::{self, Page};
 use crate::domain::roles::access;
+use crate::domain::time;
 use crate::service::audit::{self as service, AuditEvent, ChainVerification};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -55,15 +56,13 @@ pub struct AuditEventPage {
 fn parse_time(field: &str, value: Option<String>) -> Result<Option<String>, ApiError> {
     value
         .map(|v| {
-            chrono::DateTime::parse_from_rfc3339(&v)
-                .map(|t| crate::db::format_time(t.with_timezone(&chrono::Utc)))
-                .map_err(|_| {
-                    ApiError::field(
-                        field,
-                        "date_time",
-                        "must be an RFC 3339 time such as 2026-11-24T09:30:00Z",
-                    )
-                })
+            time::parse_rfc3339(&v).ok_or_else(|| {
+                ApiError::field(
+                    field,
+                    "date_time",
+                    "must be an RFC 3339 time such as 2026-11-24T09:30:00Z",
+                )
+            })
         })
         .transpose()
 }

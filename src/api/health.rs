@@ -44,12 +44,7 @@ pub async fn healthz() -> HttpResponse {
     ))]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
-    let ok = web::block(move || {
-        pool.get()
-            .map_err(|e| e.to_string())
-            .and_then(|mut c| crate::db::ping(&mut c).map_err(|e| e.to_string()))
-    })
-    .await?;
+    let ok = web::block(move || crate::service::health::ping(&pool)).await?;
     match ok {
         Ok(()) => Ok(HttpResponse::Ok().json(Readiness {
             status: "ready".into(),

@@ -3,6 +3,7 @@ use diesel::prelude::*;
 use super::schema::audit_events;
 use super::DbConn;
 use crate::domain::audit_chain::ChainedRecord;
+use crate::domain::audit_log::AuditFilter;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]
@@ -41,16 +42,6 @@ impl AuditRow {
             prev_hash: &self.prev_hash,
         }
     }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct AuditFilter {
-    pub entity_type: Option<String>,
-    pub entity_id: Option<String>,
-    pub action: Option<String>,
-    pub actor: Option<String>,
-    pub since: Option<String>,
-    pub until: Option<String>,
 }
 
 /// Serialises appends per organisation so that two writers never extend the chain from the

@@ -2,6 +2,7 @@ use diesel::prelude::*;
 
 use super::schema::{control_crosswalk, controls, frameworks, profile_controls};
 use super::{contains_pattern, lower, DbConn};
+use crate::domain::catalog::ControlFilter;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = frameworks)]
@@ -24,14 +25,6 @@ pub struct ControlRow {
     pub group_title: String,
     pub title: String,
     pub position: i32,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct ControlFilter {
-    pub framework: Option<String>,
-    pub group: Option<String>,
-    /// Case-insensitive part of the reference or title.
-    pub text: Option<String>,
 }
 
 /// Built-in frameworks and the organisation's own, with how many controls each has.

@@ -185,15 +185,6 @@ pub fn ping(conn: &mut DbConn) -> Result<(), DieselError> {
     conn.batch_execute("SELECT 1")
 }
 
-/// Current time as stored: RFC 3339 UTC with microseconds, so text order is time order.
-pub fn now() -> String {
-    format_time(chrono::Utc::now())
-}
-
-pub fn format_time(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-}
-
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

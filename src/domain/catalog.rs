@@ -55,3 +55,11 @@ pub struct ControlProfile {
     pub customized: bool,
     pub controls: Vec<Control>,
 }
+
+#[derive(Debug, Clone, Default)]
+pub struct ControlFilter {
+    pub framework: Option<String>,
+    pub group: Option<String>,
+    /// Case-insensitive part of the reference or title.
+    pub text: Option<String>,
+}

@@ -3,11 +3,13 @@
 pub mod ai_bom;
 pub mod ai_service;
 pub mod audit_chain;
+pub mod audit_log;
 pub mod catalog;
 pub mod pagination;
 pub mod requirements;
 pub mod roles;
 pub mod subprocessor_graph;
+pub mod time;
 pub mod vendor;
 
 use serde::Serialize;

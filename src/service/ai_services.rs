@@ -11,6 +11,7 @@ use crate::domain::ai_service::{
     AiServiceChange, AiServiceFields, AiServiceFilter, UseCase, UseCaseFields,
 };
 use crate::domain::pagination::{self, Page};
+use crate::domain::time;
 use crate::domain::{Actor, FieldError};
 
 const ENTITY: &str = "ai_service";
@@ -157,7 +158,7 @@ pub fn create(
     write(pool, |conn| {
         require_vendor(conn, &actor.org, vendor_id)?;
         let id = db::new_id();
-        let now = db::now();
+        let now = time::now();
         let meta = RowMeta {
             org: &actor.org,
             id: &id,
@@ -207,7 +208,7 @@ pub fn update(
         if fields == current.fields() {
             return Ok(current);
         }
-        let now = db::now();
+        let now = time::now();
         let meta = RowMeta {
             org: &actor.org,
             id,
@@ -425,7 +426,7 @@ pub fn create_use_case(
                 "an AI service has at most {MAX_USE_CASES_PER_SERVICE} use cases"
             )));
         }
-        let now = db::now();
+        let now = time::now();
         let row = use_case_row(&actor.org, service_id, &db::new_id(), &fields, &now, &now)?;
         db::ai_services::insert_use_case(conn, &row)?;
         let use_case = to_use_case(row)?;
@@ -460,7 +461,7 @@ pub fn update_use_case(
             id,
             &fields,
             &current.created_at,
-            &db::now(),
+            &time::now(),
         )?;
         db::ai_services::update_use_case(conn, &row)?;
         let updated = to_use_case(row)?;
@@ -536,7 +537,7 @@ pub fn bom(
         Ok(ai_bom::build(
             &supplies,
             &serial,
-            &db::now(),
+            &time::now(),
             env!("CARGO_PKG_VERSION"),
         ))
     })

@@ -2,9 +2,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{read, ServiceError};
-use crate::db::audit::{AuditFilter, AuditRow};
+use crate::db::audit::AuditRow;
 use crate::db::{self, Pool};
 use crate::domain::audit_chain::ChainVerifier;
+use crate::domain::audit_log::AuditFilter;
 use crate::domain::Actor;
 
 const VERIFY_BATCH: i64 = 1000;

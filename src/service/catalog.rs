@@ -1,8 +1,8 @@
 use super::journal::{self, Change};
 use super::{read, write, ServiceError};
-use crate::db::catalog::{ControlFilter, ControlRow};
+use crate::db::catalog::ControlRow;
 use crate::db::{self, DbConn, Pool};
-use crate::domain::catalog::{Control, ControlDetail, ControlProfile, Framework};
+use crate::domain::catalog::{Control, ControlDetail, ControlFilter, ControlProfile, Framework};
 use crate::domain::pagination::{self, Page};
 use crate::domain::requirements::{self, RequiredControl};
 use crate::domain::vendor::Tier;

@@ -5,6 +5,7 @@ use super::vendors::require_vendor;
 use super::{read, write, ServiceError};
 use crate::db::contacts::ContactRow;
 use crate::db::{self, DbConn, Pool};
+use crate::domain::time;
 use crate::domain::vendor::{Contact, ContactFields, ContactPatch};
 use crate::domain::Actor;
 
@@ -98,7 +99,7 @@ pub fn create(
                 "a vendor has at most {MAX_CONTACTS_PER_VENDOR} contacts"
             )));
         }
-        let now = db::now();
+        let now = time::now();
         let row = ContactRow {
             id: db::new_id(),
             org_id: actor.org.clone(),
@@ -151,7 +152,7 @@ pub fn update(
             phone: fields.phone,
             is_primary: fields.is_primary,
             created_at: current.created_at.clone(),
-            updated_at: db::now(),
+            updated_at: time::now(),
         };
         db::contacts::update(conn, &row)?;
         if row.is_primary {

@@ -8,6 +8,7 @@ use crate::db::audit::AuditRow;
 use crate::db::outbox::OutboxRow;
 use crate::db::{self, DbConn};
 use crate::domain::audit_chain::GENESIS_HASH;
+use crate::domain::time;
 use crate::domain::Actor;
 
 use super::ServiceError;
@@ -33,7 +34,7 @@ pub fn audit(conn: &mut DbConn, actor: &Actor, change: Change<'_>) -> Result<(),
         id: db::new_id(),
         org_id: actor.org.clone(),
         seq: prev_seq + 1,
-        occurred_at: db::now(),
+        occurred_at: time::now(),
         actor: actor.subject.clone(),
         action: change.action.to_owned(),
         entity_type: change.entity_type.to_owned(),
@@ -64,7 +65,7 @@ pub fn emit(
             org_id: org.to_owned(),
             event_type: event_type.to_owned(),
             payload: data.to_string(),
-            created_at: db::now(),
+            created_at: time::now(),
         },
     )?;
     Ok(())

@@ -5,6 +5,7 @@ pub mod ai_services;
 pub mod audit;
 pub mod catalog;
 pub mod contacts;
+pub mod health;
 mod journal;
 pub mod subprocessors;
 pub mod vendors;

@@ -6,6 +6,7 @@ use super::{read, write, ServiceError};
 use crate::db::subprocessors::SubprocessorLinkRow;
 use crate::db::{self, Pool};
 use crate::domain::subprocessor_graph::would_create_cycle;
+use crate::domain::time;
 use crate::domain::vendor::SubprocessorLink;
 use crate::domain::Actor;
 
@@ -65,7 +66,7 @@ pub fn add(
             subprocessor_id: subprocessor_id.to_owned(),
             org_id: actor.org.clone(),
             service_description: service_description.clone(),
-            created_at: db::now(),
+            created_at: time::now(),
         };
         db::subprocessors::insert(conn, &row)?;
         let link = to_link(row, legal_name);

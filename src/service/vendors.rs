@@ -6,6 +6,7 @@ use crate::db::idempotency::IdempotencyRow;
 use crate::db::vendors::{ExternalIdRow, VendorRow};
 use crate::db::{self, DbConn, Pool};
 use crate::domain::pagination::{self, Page};
+use crate::domain::time;
 use crate::domain::vendor::{
     ExternalId, Tier, Vendor, VendorFields, VendorFilter, VendorPatch, VendorStatus,
 };
@@ -188,7 +189,7 @@ pub fn create(
             }
         }
         let id = db::new_id();
-        let now = db::now();
+        let now = time::now();
         let state = VendorState {
             status: VendorStatus::Proposed,
             reassessment: None,
@@ -264,7 +265,7 @@ fn save(
     status: VendorStatus,
     reassessment: Option<&str>,
 ) -> Result<Vendor, ServiceError> {
-    let now = db::now();
+    let now = time::now();
     let state = VendorState {
         status,
         reassessment,
