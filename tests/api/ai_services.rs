@@ -417,3 +417,26 @@ async fn use_cases_describe_where_a_service_is_used() {
     .ok(204);
     app.get(&base, &token).await.problem(404);
 }
+
+#[actix_web::test]
+async fn a_service_takes_at_most_200_use_cases() {
+    let app = spawn_app().await;
+    let token = app.admin();
+    let (_, service) = vendor_with_service(&app).await;
+    let base = format!(
+        "/v1/ai-services/{}/use-cases",
+        service["id"].as_str().unwrap()
+    );
+    let use_case = |i: usize| json!({"purpose": format!("Use {i}"), "decision_impact": "none", "autonomy": "autonomous"});
+    for i in 0..200 {
+        app.post(&base, &token, &use_case(i)).await.ok(201);
+    }
+    app.post(&base, &token, &use_case(200)).await.problem(409);
+    assert_eq!(
+        app.get(&base, &token).await.ok(200)["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        200
+    );
+}

@@ -72,6 +72,15 @@ async fn every_mutation_is_audited_with_before_and_after() {
     app.get("/v1/audit-events?since=yesterday", &token)
         .await
         .invalid_field("since");
+    app.get("/v1/audit-events?cursor=!!", &token)
+        .await
+        .invalid_field("cursor");
+    app.get("/v1/audit-events?limit=0", &token)
+        .await
+        .invalid_field("limit");
+    app.get("/v1/audit-events?table=x", &token)
+        .await
+        .invalid_field("table");
     let future = app
         .get("/v1/audit-events?since=2999-01-01T00:00:00Z", &token)
         .await

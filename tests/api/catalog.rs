@@ -224,6 +224,18 @@ async fn profiles_default_per_tier_and_can_be_replaced_and_reverted() {
     app.delete("/v1/control-profiles/low", &risk_officer_only)
         .await
         .problem(403);
+    app.delete("/v1/control-profiles/enormous", &token)
+        .await
+        .problem(404);
+    let not_a_list = serde_json::json!({"controls": "iso42001:A.10.3"});
+    app.send(
+        app.client
+            .put(app.url("/v1/control-profiles/low"))
+            .bearer_auth(&token)
+            .json(&not_a_list),
+    )
+    .await
+    .invalid_field("controls");
     let now = app
         .get("/v1/control-profiles", &token)
         .await

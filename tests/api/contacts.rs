@@ -138,3 +138,26 @@ async fn contacts_are_scoped_to_their_vendor_and_organisation() {
         .problem(404);
     app.get(&format!("{base}/{cid}"), &token).await.ok(200);
 }
+
+#[actix_web::test]
+async fn a_vendor_takes_at_most_100_contacts() {
+    let app = spawn_app().await;
+    let token = app.admin();
+    let vendor = app.create_vendor("Acme").await;
+    let base = format!("/v1/vendors/{}/contacts", vendor["id"].as_str().unwrap());
+    for i in 0..100 {
+        app.post(&base, &token, &json!({"name": format!("Person {i}")}))
+            .await
+            .ok(201);
+    }
+    app.post(&base, &token, &json!({"name": "One too many"}))
+        .await
+        .problem(409);
+    assert_eq!(
+        app.get(&base, &token).await.ok(200)["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        100
+    );
+}

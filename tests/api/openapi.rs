@@ -43,8 +43,8 @@ fn every_operation_documents_its_errors_and_security() {
                         responses.contains_key("413"),
                         "{method} {path}: 413 undocumented"
                     );
-                    let example = &op["requestBody"]["content"]["application/json"]["schema"];
-                    assert!(!example.is_null(), "{method} {path}: no request schema");
+                    let schema = &op["requestBody"]["content"]["application/json"]["schema"];
+                    assert!(!schema.is_null(), "{method} {path}: no request schema");
                 }
             }
         }

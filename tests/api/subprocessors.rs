@@ -43,6 +43,21 @@ async fn subprocessors_link_and_unlink_without_cycles() {
         .to_owned();
     link(&a, &theirs).await.invalid_field("subprocessor_id");
     link(&theirs, &a).await.problem(404);
+    // A body of the wrong shape names the field.
+    let add = format!("/v1/vendors/{a}/subprocessors");
+    app.post(&add, &token, &json!({"service_description": "hosting"}))
+        .await
+        .invalid_field("subprocessor_id");
+    app.post(&add, &token, &json!({"subprocessor_id": b, "sla": "99.9"}))
+        .await
+        .invalid_field("sla");
+    app.post(
+        &add,
+        &token,
+        &json!({"subprocessor_id": b, "service_description": "x".repeat(501)}),
+    )
+    .await
+    .invalid_field("service_description");
 
     let list = app
         .get(&format!("/v1/vendors/{a}/subprocessors"), &token)

@@ -2,7 +2,7 @@ use std::collections::HashSet;
 
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, spawn_with, TestApp, ORG, OTHER_ORG};
+use crate::helpers::{spawn_app, spawn_with, TestApp, OTHER_ORG};
 
 async fn vendor_count(app: &TestApp) -> usize {
     app.get("/v1/vendors?limit=200", &app.admin()).await.ok(200)["data"]
@@ -586,7 +586,6 @@ async fn list_filters_by_status_tier_tag_owner_and_name() {
         .as_array()
         .unwrap()
         .is_empty());
-    let _ = ORG;
 }
 
 #[actix_web::test]
