@@ -35,7 +35,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(create_ai_service)),
     )
     .service(
-        web::resource("/v1/vendors/{vendor_id}/ai-bom").route(web::get().to(get_vendor_ai_bom)),
+        web::resource("/v1/vendors/{vendor_id}/ai-bom")
+            .route(web::get().to(get_vendor_ai_bom))
+            .route(web::post().to(import_vendor_ai_bom)),
     )
     .service(web::resource("/v1/ai-bom").route(web::get().to(get_ai_bom)))
     .service(web::resource("/v1/ai-services").route(web::get().to(list_ai_services)))
@@ -657,4 +659,51 @@ pub async fn get_ai_bom(state: web::Data<AppState>, auth: Auth) -> Result<HttpRe
     let pool = state.pool.clone();
     let bom = web::block(move || service::bom(&pool, &actor, None)).await??;
     Ok(bom_response(bom))
+}
+
+/// A CycloneDX JSON BOM (1.4 to 1.6), read as it comes and checked by the importer.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = Object, example = json!({
+    "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+    "components": [{"type": "machine-learning-model", "bom-ref": "model-1", "name": "acme-chat", "version": "2026-06"}],
+    "services": [{"bom-ref": "svc-1", "name": "Acme Chat API", "endpoints": ["https://api.acme.ai/v1/chat"],
+                  "data": [{"flow": "inbound", "classification": "personal"}],
+                  "properties": [{"name": "annexa:hosting_region", "value": "EU"}]}],
+    "dependencies": [{"ref": "svc-1", "dependsOn": ["model-1"]}]
+}))]
+pub struct CycloneDxBom(serde_json::Value);
+
+impl Validate for CycloneDxBom {
+    fn validate(&self) -> Result<(), validator::ValidationErrors> {
+        Ok(())
+    }
+}
+
+/// Creates or updates the vendor's AI services from a CycloneDX BOM.
+#[utoipa::path(
+    post, path = "/v1/vendors/{vendor_id}/ai-bom", tag = "ai services",
+    description = "Roles: admin, risk_manager, procurement. Accepts `application/json` or `application/vnd.cyclonedx+json`. `services` become hosted services (merged with the `machine-learning-model` component they depend on), other `machine-learning-model` components open-weight models, `data` components datasets; other components are listed under `ignored`. An entry matches an existing service by its `annexa:ai_service_id` property, else by name (ignoring case); what the BOM does not state is kept. `annexa:*` properties (as the export writes them) carry hosting regions, data categories, retention, training terms and EU AI Act role and class. Material changes flag the vendor for reassessment. One bad entry refuses the whole BOM with every problem listed by its JSON path.",
+    request_body(content = CycloneDxBom, content_type = "application/vnd.cyclonedx+json"),
+    params(("vendor_id" = String, Path, description = "Vendor id")),
+    responses(
+        (status = 200, description = "What was created, updated, left unchanged and ignored", body = service::BomImport),
+        NotFoundError, CommonErrors, BodyErrors
+    ),
+    security(("bearer" = []))
+)]
+pub async fn import_vendor_ai_bom(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: JsonBody<CycloneDxBom>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::WRITE_VENDORS)?;
+    let parsed =
+        crate::domain::ai_bom_import::parse(&body.value.0).map_err(ApiError::validation)?;
+    let pool = state.pool.clone();
+    let vendor_id = path.into_inner();
+    let report =
+        web::block(move || service::import_bom(&pool, &actor, &vendor_id, parsed)).await??;
+    Ok(HttpResponse::Ok().json(report))
 }

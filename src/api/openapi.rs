@@ -44,6 +44,7 @@ use super::{ai_services, audit, catalog, contacts, health, problem, subprocessor
         ai_services::update_use_case,
         ai_services::delete_use_case,
         ai_services::get_vendor_ai_bom,
+        ai_services::import_vendor_ai_bom,
         ai_services::get_ai_bom,
         catalog::list_frameworks,
         catalog::list_controls,

@@ -62,6 +62,7 @@ fn property(name: &str, value: impl Into<String>) -> Value {
 fn properties(service: &AiService) -> Vec<Value> {
     let mut props = vec![
         property("ai_service_id", &service.id),
+        property("name", &service.name),
         property("kind", enum_to_text(&service.kind)),
         property(
             "trains_on_customer_data",

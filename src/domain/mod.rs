@@ -1,6 +1,7 @@
 //! Pure rules: no HTTP, no SQL. Everything here is unit-tested directly.
 
 pub mod ai_bom;
+pub mod ai_bom_import;
 pub mod ai_service;
 pub mod audit_chain;
 pub mod audit_log;

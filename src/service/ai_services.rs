@@ -6,6 +6,7 @@ use super::{check_version, read, write, ServiceError};
 use crate::db::ai_services::{AiServiceChangeRow, AiServiceRow, UseCaseRow};
 use crate::db::{self, DbConn, Pool};
 use crate::domain::ai_bom::{self, VendorSupply};
+use crate::domain::ai_bom_import::{IgnoredEntry, ParsedBom};
 use crate::domain::ai_service::{
     enum_from_text, enum_to_text, material_changes, reassessment_reason, AiService,
     AiServiceChange, AiServiceFields, AiServiceFilter, UseCase, UseCaseFields,
@@ -157,38 +158,47 @@ pub fn create(
 ) -> Result<AiService, ServiceError> {
     write(pool, |conn| {
         require_vendor(conn, &actor.org, vendor_id)?;
-        let id = db::new_id();
-        let now = time::now();
-        let meta = RowMeta {
-            org: &actor.org,
-            id: &id,
-            vendor_id,
-            version: 1,
-            created_at: &now,
-            updated_at: &now,
-        };
-        db::ai_services::insert(conn, &to_row(meta, &fields)?)?;
-        let service = load(conn, &actor.org, &id)?;
-        journal::audit(
-            conn,
-            actor,
-            Change {
-                action: "ai_service.created",
-                entity_type: ENTITY,
-                entity_id: &id,
-                before: None,
-                after: journal::snapshot(&service)?,
-                reason: None,
-            },
-        )?;
-        journal::emit(
-            conn,
-            &actor.org,
-            "ai_service.created",
-            json!({ "ai_service": service }),
-        )?;
-        Ok(service)
+        insert_service(conn, actor, vendor_id, &fields)
     })
+}
+
+fn insert_service(
+    conn: &mut DbConn,
+    actor: &Actor,
+    vendor_id: &str,
+    fields: &AiServiceFields,
+) -> Result<AiService, ServiceError> {
+    let id = db::new_id();
+    let now = time::now();
+    let meta = RowMeta {
+        org: &actor.org,
+        id: &id,
+        vendor_id,
+        version: 1,
+        created_at: &now,
+        updated_at: &now,
+    };
+    db::ai_services::insert(conn, &to_row(meta, fields)?)?;
+    let service = load(conn, &actor.org, &id)?;
+    journal::audit(
+        conn,
+        actor,
+        Change {
+            action: "ai_service.created",
+            entity_type: ENTITY,
+            entity_id: &id,
+            before: None,
+            after: journal::snapshot(&service)?,
+            reason: None,
+        },
+    )?;
+    journal::emit(
+        conn,
+        &actor.org,
+        "ai_service.created",
+        json!({ "ai_service": service }),
+    )?;
+    Ok(service)
 }
 
 /// Applies `edit` to the stored service. A material change (model, version, regions, data
@@ -205,60 +215,71 @@ pub fn update(
         let current = load(conn, &actor.org, id)?;
         check_version(if_match, current.version)?;
         let fields = edit(&current).map_err(ServiceError::Validation)?;
-        if fields == current.fields() {
-            return Ok(current);
-        }
-        let now = time::now();
-        let meta = RowMeta {
-            org: &actor.org,
-            id,
-            vendor_id: &current.vendor_id,
-            version: current.version + 1,
-            created_at: &current.created_at,
-            updated_at: &now,
-        };
-        if !db::ai_services::update(conn, &to_row(meta, &fields)?, current.version)? {
-            return Err(ServiceError::Conflict(
-                "the AI service was changed by another request; fetch it and try again".into(),
-            ));
-        }
-        let updated = load(conn, &actor.org, id)?;
-        journal::audit(
+        replace_fields(conn, actor, current, fields)
+    })
+}
+
+/// Stores `fields` over `current`; a material change is recorded and flags the vendor.
+fn replace_fields(
+    conn: &mut DbConn,
+    actor: &Actor,
+    current: AiService,
+    fields: AiServiceFields,
+) -> Result<AiService, ServiceError> {
+    if fields == current.fields() {
+        return Ok(current);
+    }
+    let id = current.id.as_str();
+    let now = time::now();
+    let meta = RowMeta {
+        org: &actor.org,
+        id,
+        vendor_id: &current.vendor_id,
+        version: current.version + 1,
+        created_at: &current.created_at,
+        updated_at: &now,
+    };
+    if !db::ai_services::update(conn, &to_row(meta, &fields)?, current.version)? {
+        return Err(ServiceError::Conflict(
+            "the AI service was changed by another request; fetch it and try again".into(),
+        ));
+    }
+    let updated = load(conn, &actor.org, id)?;
+    journal::audit(
+        conn,
+        actor,
+        Change {
+            action: "ai_service.updated",
+            entity_type: ENTITY,
+            entity_id: id,
+            before: journal::snapshot(&current)?,
+            after: journal::snapshot(&updated)?,
+            reason: None,
+        },
+    )?;
+    let changes = material_changes(&current.fields(), &fields);
+    if !changes.is_empty() {
+        db::ai_services::insert_change(
             conn,
-            actor,
-            Change {
-                action: "ai_service.updated",
-                entity_type: ENTITY,
-                entity_id: id,
-                before: journal::snapshot(&current)?,
-                after: journal::snapshot(&updated)?,
-                reason: None,
+            &AiServiceChangeRow {
+                id: db::new_id(),
+                org_id: actor.org.clone(),
+                ai_service_id: id.to_owned(),
+                changed_at: now.clone(),
+                actor: actor.subject.clone(),
+                changes: serde_json::to_string(&changes)?,
             },
         )?;
-        let changes = material_changes(&current.fields(), &fields);
-        if !changes.is_empty() {
-            db::ai_services::insert_change(
-                conn,
-                &AiServiceChangeRow {
-                    id: db::new_id(),
-                    org_id: actor.org.clone(),
-                    ai_service_id: id.to_owned(),
-                    changed_at: now.clone(),
-                    actor: actor.subject.clone(),
-                    changes: serde_json::to_string(&changes)?,
-                },
-            )?;
-            let reason = reassessment_reason(&updated.name, &changes);
-            super::vendors::flag_reassessment(conn, actor, &updated.vendor_id, &reason)?;
-            journal::emit(
-                conn,
-                &actor.org,
-                "ai_service.changed",
-                json!({ "ai_service": updated, "changes": changes }),
-            )?;
-        }
-        Ok(updated)
-    })
+        let reason = reassessment_reason(&updated.name, &changes);
+        super::vendors::flag_reassessment(conn, actor, &updated.vendor_id, &reason)?;
+        journal::emit(
+            conn,
+            &actor.org,
+            "ai_service.changed",
+            json!({ "ai_service": updated, "changes": changes }),
+        )?;
+    }
+    Ok(updated)
 }
 
 pub fn delete(
@@ -540,5 +561,109 @@ pub fn bom(
             &time::now(),
             env!("CARGO_PKG_VERSION"),
         ))
+    })
+}
+
+/// What an import did with one AI service described by the BOM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportOutcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportedEntry {
+    /// The BOM entry it came from.
+    #[schema(example = "services[0]")]
+    pub source: String,
+    pub outcome: ImportOutcome,
+    pub ai_service: AiService,
+}
+
+/// The result of importing a BOM.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct BomImport {
+    pub vendor_id: String,
+    pub data: Vec<ImportedEntry>,
+    pub ignored: Vec<IgnoredEntry>,
+}
+
+/// Creates or updates the vendor's AI services from a parsed BOM, in one transaction: an entry
+/// matches an existing service by its `annexa:ai_service_id`, else by name (ignoring case).
+pub fn import_bom(
+    pool: &Pool,
+    actor: &Actor,
+    vendor_id: &str,
+    bom: ParsedBom,
+) -> Result<BomImport, ServiceError> {
+    write(pool, |conn| {
+        require_vendor(conn, &actor.org, vendor_id)?;
+        let existing: Vec<AiService> = db::ai_services::all_for(conn, &actor.org, Some(vendor_id))?
+            .into_iter()
+            .map(to_service)
+            .collect::<Result<_, _>>()?;
+        let mut claimed: std::collections::HashMap<String, String> =
+            std::collections::HashMap::new();
+        let mut matches = Vec::with_capacity(bom.services.len());
+        let mut errors = Vec::new();
+        for entry in &bom.services {
+            let found = entry
+                .known_id
+                .as_deref()
+                .and_then(|id| existing.iter().find(|s| s.id == id))
+                .or_else(|| {
+                    existing
+                        .iter()
+                        .find(|s| s.name.to_lowercase() == entry.name.to_lowercase())
+                });
+            if let Some(service) = found {
+                if let Some(first) = claimed.insert(service.id.clone(), entry.source.clone()) {
+                    errors.push(FieldError::new(
+                        entry.source.clone(),
+                        "duplicate",
+                        format!(
+                            "describes the same AI service as {first} ('{}')",
+                            service.name
+                        ),
+                    ));
+                }
+            }
+            matches.push(found.cloned());
+        }
+        if !errors.is_empty() {
+            return Err(ServiceError::Validation(errors));
+        }
+        let mut data = Vec::with_capacity(matches.len());
+        for (entry, current) in bom.services.iter().zip(matches) {
+            let (outcome, ai_service) = match current {
+                None => (
+                    ImportOutcome::Created,
+                    insert_service(conn, actor, vendor_id, &entry.merged_over(None))?,
+                ),
+                Some(current) => {
+                    let fields = entry.merged_over(Some(&current.fields()));
+                    if fields == current.fields() {
+                        (ImportOutcome::Unchanged, current)
+                    } else {
+                        (
+                            ImportOutcome::Updated,
+                            replace_fields(conn, actor, current, fields)?,
+                        )
+                    }
+                }
+            };
+            data.push(ImportedEntry {
+                source: entry.source.clone(),
+                outcome,
+                ai_service,
+            });
+        }
+        Ok(BomImport {
+            vendor_id: vendor_id.to_owned(),
+            data,
+            ignored: bom.ignored.clone(),
+        })
     })
 }
