@@ -4,7 +4,10 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::ai_service::{AiService, DataCategory, EuAiActRiskClass, TrainingUse};
+use super::ai_service::{
+    AffectedGroup, AiService, Autonomy, DataCategory, DecisionImpact, EuAiActRiskClass,
+    TrainingUse, UseCase,
+};
 use super::catalog::Control;
 use super::vendor::Tier;
 
@@ -100,11 +103,73 @@ fn service_rules(service: &AiService, out: &mut Requirements) {
     }
 }
 
-/// The tier's profile first, in profile order, then what the services add.
+/// A use case's purpose, short enough for a reason.
+fn short(purpose: &str) -> String {
+    const MAX: usize = 60;
+    if purpose.chars().count() <= MAX {
+        purpose.to_owned()
+    } else {
+        format!("{}…", purpose.chars().take(MAX).collect::<String>())
+    }
+}
+
+/// Rules that tie how the organisation uses a service to the controls that use calls for.
+fn use_case_rules(service: &AiService, use_case: &UseCase, out: &mut Requirements) {
+    let name = &service.name;
+    let purpose = short(&use_case.purpose);
+    if use_case.decision_impact == DecisionImpact::Decides {
+        let reason = format!("'{name}' decides about people in '{purpose}'");
+        for control in [
+            "iso42001:A.5.4",
+            "iso42001:A.9.2",
+            "nist-ai-rmf:GOVERN 3.2",
+            "nist-ai-rmf:MAP 3.5",
+        ] {
+            out.add(control, reason.clone());
+        }
+    }
+    if use_case.autonomy == Autonomy::Autonomous {
+        let reason = format!("'{name}' acts without human review in '{purpose}'");
+        for control in [
+            "iso42001:A.6.2.6",
+            "nist-ai-rmf:GOVERN 3.2",
+            "nist-ai-rmf:MANAGE 2.4",
+        ] {
+            out.add(control, reason.clone());
+        }
+    }
+    let affects = |group| use_case.affected_people.contains(&group);
+    if affects(AffectedGroup::Minors) {
+        let reason = format!("'{purpose}' affects minors");
+        for control in ["iso42001:A.5.4", "iso42001:A.5.5", "nist-ai-rmf:MAP 5.1"] {
+            out.add(control, reason.clone());
+        }
+    }
+    if affects(AffectedGroup::Public) {
+        let reason = format!("'{purpose}' affects the public");
+        for control in ["iso42001:A.5.5", "iso42001:A.8.3", "nist-ai-rmf:MAP 5.1"] {
+            out.add(control, reason.clone());
+        }
+    }
+    if affects(AffectedGroup::Customers) && use_case.decision_impact != DecisionImpact::None {
+        let reason = format!("'{purpose}' shapes decisions about customers");
+        for control in ["iso42001:A.8.2", "iso42001:A.8.3"] {
+            out.add(control, reason.clone());
+        }
+    }
+}
+
+/// One of the vendor's services with the organisation's use cases of it.
+pub struct ServiceInUse {
+    pub service: AiService,
+    pub use_cases: Vec<UseCase>,
+}
+
+/// The tier's profile first, in profile order, then what the services and their use add.
 pub fn required_controls(
     tier: Option<Tier>,
     profile: &[String],
-    services: &[AiService],
+    services: &[ServiceInUse],
 ) -> Vec<Requirement> {
     let mut out = Requirements::default();
     let profile_reason = match tier {
@@ -117,8 +182,11 @@ pub fn required_controls(
     for control in profile {
         out.add(control, profile_reason.clone());
     }
-    for service in services {
-        service_rules(service, &mut out);
+    for in_use in services {
+        service_rules(&in_use.service, &mut out);
+        for use_case in &in_use.use_cases {
+            use_case_rules(&in_use.service, use_case, &mut out);
+        }
     }
     out.0
 }
@@ -156,14 +224,41 @@ mod tests {
         }
     }
 
+    fn in_use(service: AiService) -> ServiceInUse {
+        ServiceInUse {
+            service,
+            use_cases: Vec::new(),
+        }
+    }
+
+    fn use_case(
+        affected_people: Vec<AffectedGroup>,
+        decision_impact: DecisionImpact,
+        autonomy: Autonomy,
+    ) -> UseCase {
+        UseCase {
+            id: "u1".into(),
+            ai_service_id: "s1".into(),
+            purpose: "Grade homework".into(),
+            business_owner: None,
+            affected_people,
+            decision_impact,
+            autonomy,
+            human_oversight: None,
+            monthly_volume: None,
+            created_at: String::new(),
+            updated_at: String::new(),
+        }
+    }
+
     #[test]
     fn profile_comes_first_and_services_add_with_reasons() {
         let profile = vec!["iso42001:A.10.2".to_owned(), "iso42001:A.10.3".to_owned()];
-        let services = [service(
+        let services = [in_use(service(
             vec![DataCategory::Personal],
             TrainingUse::OptOut,
             Some(EuAiActRiskClass::GeneralPurpose),
-        )];
+        ))];
         let required = required_controls(Some(Tier::Low), &profile, &services);
         let ids: Vec<&str> = required.iter().map(|r| r.control_id.as_str()).collect();
         assert_eq!(&ids[..2], ["iso42001:A.10.2", "iso42001:A.10.3"]);
@@ -181,7 +276,38 @@ mod tests {
 
     #[test]
     fn a_quiet_service_adds_nothing() {
-        let services = [service(vec![DataCategory::Public], TrainingUse::No, None)];
-        assert!(required_controls(None, &[], &services).is_empty());
+        let mut quiet = in_use(service(vec![DataCategory::Public], TrainingUse::No, None));
+        quiet.use_cases.push(use_case(
+            vec![AffectedGroup::Employees],
+            DecisionImpact::Informs,
+            Autonomy::HumanInTheLoop,
+        ));
+        assert!(required_controls(None, &[], &[quiet]).is_empty());
+    }
+
+    #[test]
+    fn a_use_case_that_decides_about_minors_adds_impact_controls() {
+        let mut chat = in_use(service(vec![DataCategory::Public], TrainingUse::No, None));
+        chat.use_cases.push(use_case(
+            vec![AffectedGroup::Minors],
+            DecisionImpact::Decides,
+            Autonomy::Autonomous,
+        ));
+        let required = required_controls(Some(Tier::Low), &[], &[chat]);
+        let a54 = required
+            .iter()
+            .find(|r| r.control_id == "iso42001:A.5.4")
+            .unwrap();
+        assert_eq!(
+            a54.reasons,
+            vec![
+                "'Chat' decides about people in 'Grade homework'".to_owned(),
+                "'Grade homework' affects minors".to_owned()
+            ]
+        );
+        let ids: Vec<&str> = required.iter().map(|r| r.control_id.as_str()).collect();
+        assert!(ids.contains(&"nist-ai-rmf:MANAGE 2.4"));
+        assert!(ids.contains(&"iso42001:A.5.5"));
+        assert!(!ids.contains(&"iso42001:A.8.2"));
     }
 }

@@ -12,6 +12,7 @@ use crate::domain::ai_service::{
     AiServiceChange, AiServiceFields, AiServiceFilter, UseCase, UseCaseFields,
 };
 use crate::domain::pagination::{self, Page};
+use crate::domain::requirements::ServiceInUse;
 use crate::domain::time;
 use crate::domain::{Actor, FieldError};
 
@@ -329,6 +330,24 @@ pub fn changes(pool: &Pool, actor: &Actor, id: &str) -> Result<Vec<AiServiceChan
             })
             .collect()
     })
+}
+
+/// The vendor's services, each with the organisation's use cases of it.
+pub(super) fn in_use(
+    conn: &mut DbConn,
+    org: &str,
+    vendor_id: &str,
+) -> Result<Vec<ServiceInUse>, ServiceError> {
+    let mut out = Vec::new();
+    for row in db::ai_services::all_for(conn, org, Some(vendor_id))? {
+        let service = to_service(row)?;
+        let use_cases = db::ai_services::use_cases_of(conn, org, &service.id)?
+            .into_iter()
+            .map(to_use_case)
+            .collect::<Result<_, _>>()?;
+        out.push(ServiceInUse { service, use_cases });
+    }
+    Ok(out)
 }
 
 fn to_use_case(row: UseCaseRow) -> Result<UseCase, ServiceError> {

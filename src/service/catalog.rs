@@ -177,10 +177,7 @@ pub fn required_controls(
         let vendor = super::vendors::load(conn, &actor.org, vendor_id)?;
         let profile_tier = vendor.tier.unwrap_or(requirements::UNTIERED_PROFILE);
         let (profile, _) = db::catalog::profile(conn, &actor.org, profile_tier.as_str())?;
-        let services = db::ai_services::all_for(conn, &actor.org, Some(vendor_id))?
-            .into_iter()
-            .map(super::ai_services::to_service)
-            .collect::<Result<Vec<_>, _>>()?;
+        let services = super::ai_services::in_use(conn, &actor.org, vendor_id)?;
         let required = requirements::required_controls(vendor.tier, &profile, &services);
         let ids: Vec<String> = required.iter().map(|r| r.control_id.clone()).collect();
         let controls = resolve_all(conn, &actor.org, &ids)?;

@@ -337,6 +337,51 @@ async fn required_controls_follow_the_tier_and_what_the_vendor_provides() {
     );
     assert!(by_id("eu-ai-act:Art. 26(5)").is_object());
     assert!(by_id("nist-ai-rmf:GOVERN 6.1").is_object());
+    assert!(by_id("nist-ai-rmf:MANAGE 2.4").is_null());
+
+    // How the organisation uses the service adds controls too.
+    let chat_id = app
+        .get(&format!("/v1/vendors/{vendor_id}/ai-services"), &token)
+        .await
+        .ok(200)["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(
+        &format!("/v1/ai-services/{chat_id}/use-cases"),
+        &token,
+        &serde_json::json!({
+            "purpose": "Shortlist applicants for the apprenticeship scheme",
+            "affected_people": ["minors", "public"], "decision_impact": "decides", "autonomy": "autonomous"
+        }),
+    )
+    .await
+    .ok(201);
+    let required = app.get(&path, &token).await.ok(200).clone();
+    let reasons = |id: &str| -> Value {
+        required["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["control"]["id"] == id)
+            .map(|r| r["reasons"].clone())
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(
+        reasons("iso42001:A.5.4"),
+        serde_json::json!([
+            "personal data is sent to 'Chat API'",
+            "'Chat API' decides about people in 'Shortlist applicants for the apprenticeship scheme'",
+            "'Shortlist applicants for the apprenticeship scheme' affects minors"
+        ])
+    );
+    assert_eq!(
+        reasons("nist-ai-rmf:MANAGE 2.4"),
+        serde_json::json!([
+            "'Chat API' acts without human review in 'Shortlist applicants for the apprenticeship scheme'"
+        ])
+    );
+    assert!(reasons("iso42001:A.8.3").is_array());
 
     // A vendor without a tier is held to the medium profile.
     let untiered = app.create_vendor("Untiered").await;
