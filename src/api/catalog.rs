@@ -5,20 +5,40 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::extract::{trimmed, Auth, JsonBody, QueryParams};
+use super::extract::{trimmed, Auth, JsonBody, MergePatch, QueryParams};
 use super::problem::{ApiError, BodyErrors, CommonErrors, NotFoundError};
 use super::AppState;
-use crate::domain::catalog::{Control, ControlDetail, ControlFilter, ControlProfile, Framework};
+use crate::domain::catalog::{
+    Control, ControlDetail, ControlFields, ControlFilter, ControlProfile, Framework,
+};
 use crate::domain::pagination::Page;
 use crate::domain::roles::access;
 use crate::domain::vendor::Tier;
+use crate::domain::FieldError;
 use crate::service::catalog as service;
 use crate::service::catalog::VendorRequirements;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/v1/frameworks").route(web::get().to(list_frameworks)))
-        .service(web::resource("/v1/controls").route(web::get().to(list_controls)))
-        .service(web::resource("/v1/controls/{control_id}").route(web::get().to(get_control)))
+        .service(
+            web::resource("/v1/controls")
+                .route(web::get().to(list_controls))
+                .route(web::post().to(create_control)),
+        )
+        .service(
+            web::resource("/v1/controls/{control_id}")
+                .route(web::get().to(get_control))
+                .route(web::patch().to(update_control))
+                .route(web::delete().to(delete_control)),
+        )
+        .service(
+            web::resource("/v1/controls/{control_id}/crosswalk")
+                .route(web::post().to(add_crosswalk_entry)),
+        )
+        .service(
+            web::resource("/v1/controls/{control_id}/crosswalk/{related_id}")
+                .route(web::delete().to(remove_crosswalk_entry)),
+        )
         .service(web::resource("/v1/control-profiles").route(web::get().to(list_control_profiles)))
         .service(
             web::resource("/v1/control-profiles/{tier}")
@@ -127,6 +147,188 @@ pub async fn get_control(
     Ok(HttpResponse::Ok().json(detail))
 }
 
+/// An organisation-defined control.
+#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "ref": "AI-SEC-1",
+    "title": "Vendor deletes prompts within 30 days",
+    "group_ref": "AI-SEC",
+    "group_title": "AI security",
+    "description": "Prompts and completions sent to the vendor are deleted within 30 days and never used for training."
+}))]
+pub struct ControlRequest {
+    /// Letters, digits, `.`, `-`, `_`; the control's id becomes `org:<org>:<ref>`.
+    #[serde(rename = "ref")]
+    #[validate(length(min = 1, max = 50))]
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
+    )]
+    pub reference: String,
+    #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
+    pub title: String,
+    /// Default `ORG`.
+    #[validate(length(min = 1, max = 50))]
+    #[schema(min_length = 1, max_length = 50)]
+    pub group_ref: Option<String>,
+    /// Default `Organisation controls`.
+    #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
+    pub group_title: Option<String>,
+    #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
+    pub description: Option<String>,
+}
+
+impl ControlRequest {
+    fn into_fields(self) -> Result<ControlFields, Vec<FieldError>> {
+        ControlFields::parse(
+            &self.reference,
+            &self.title,
+            self.group_ref.as_deref(),
+            self.group_title.as_deref(),
+            self.description.as_deref(),
+        )
+    }
+
+    fn from_fields(fields: &ControlFields) -> Self {
+        Self {
+            reference: fields.reference.clone(),
+            title: fields.title.clone(),
+            group_ref: Some(fields.group_ref.clone()),
+            group_title: Some(fields.group_title.clone()),
+            description: fields.description.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"related_id": "nist-ai-rmf:GOVERN 6.1"}))]
+pub struct CrosswalkEntryRequest {
+    /// The control to relate this one to; the crosswalk reads both ways.
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub related_id: String,
+}
+
+/// Define one of the organisation's own controls.
+#[utoipa::path(
+    post, path = "/v1/controls", tag = "controls",
+    description = "Roles: admin, risk_manager. The control joins the organisation's own framework `org:<org>` (created on first use) with id `org:<org>:<ref>`; a second control with the same `ref` is a 409.",
+    request_body = ControlRequest,
+    responses((status = 201, description = "Created", body = Control), CommonErrors, BodyErrors),
+    security(("bearer" = []))
+)]
+pub async fn create_control(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: JsonBody<ControlRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::MANAGE_CATALOG)?;
+    let fields = body.value.into_fields().map_err(ApiError::validation)?;
+    let pool = state.pool.clone();
+    let control = web::block(move || service::create_control(&pool, &actor, fields)).await??;
+    Ok(HttpResponse::Created().json(control))
+}
+
+/// Change one of the organisation's own controls (JSON merge patch).
+#[utoipa::path(
+    patch, path = "/v1/controls/{control_id}", tag = "controls",
+    description = "Roles: admin, risk_manager. A merge patch of `title`, `group_ref`, `group_title`, `description` (`null` clears it). `ref` cannot change. Built-in controls are read-only (409).",
+    request_body(content = Object, content_type = "application/merge-patch+json", example = json!({"title": "Vendor deletes prompts within 7 days"})),
+    params(("control_id" = String, Path, description = "Control id, e.g. `org:acme:AI-SEC-1` (URL-encoded)")),
+    responses((status = 200, description = "The control and related controls", body = ControlDetail), NotFoundError, CommonErrors, BodyErrors),
+    security(("bearer" = []))
+)]
+pub async fn update_control(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: JsonBody<MergePatch>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::MANAGE_CATALOG)?;
+    let id = path.into_inner();
+    let pool = state.pool.clone();
+    let patch = body.value;
+    let edit = move |current: &ControlFields| {
+        patch
+            .apply_to::<_, ControlRequest>(&ControlRequest::from_fields(current), &[])?
+            .into_fields()
+    };
+    let detail = web::block(move || service::update_control(&pool, &actor, &id, &edit)).await??;
+    Ok(HttpResponse::Ok().json(detail))
+}
+
+/// Delete one of the organisation's own controls.
+#[utoipa::path(
+    delete, path = "/v1/controls/{control_id}", tag = "controls",
+    description = "Roles: admin, risk_manager. Its crosswalk entries go with it. Refused (409) for built-in controls and for a control a profile still requires.",
+    params(("control_id" = String, Path, description = "Control id (URL-encoded)")),
+    responses((status = 204, description = "Deleted"), NotFoundError, CommonErrors),
+    security(("bearer" = []))
+)]
+pub async fn delete_control(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::MANAGE_CATALOG)?;
+    let id = path.into_inner();
+    let pool = state.pool.clone();
+    web::block(move || service::delete_control(&pool, &actor, &id)).await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Add an organisation crosswalk entry between two controls.
+#[utoipa::path(
+    post, path = "/v1/controls/{control_id}/crosswalk", tag = "controls",
+    description = "Roles: admin, risk_manager. Either control may be built-in or the organisation's own. A pair already related (either way) is a 409.",
+    request_body = CrosswalkEntryRequest,
+    params(("control_id" = String, Path, description = "Control id (URL-encoded)")),
+    responses((status = 201, description = "The control with its crosswalk", body = ControlDetail), NotFoundError, CommonErrors, BodyErrors),
+    security(("bearer" = []))
+)]
+pub async fn add_crosswalk_entry(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: JsonBody<CrosswalkEntryRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::MANAGE_CATALOG)?;
+    let id = path.into_inner();
+    let related = body.value.related_id.trim().to_owned();
+    let pool = state.pool.clone();
+    let detail = web::block(move || service::add_link(&pool, &actor, &id, &related)).await??;
+    Ok(HttpResponse::Created().json(detail))
+}
+
+/// Remove one of the organisation's crosswalk entries.
+#[utoipa::path(
+    delete, path = "/v1/controls/{control_id}/crosswalk/{related_id}", tag = "controls",
+    description = "Roles: admin, risk_manager. Built-in entries cannot be removed (409).",
+    params(
+        ("control_id" = String, Path, description = "Control id (URL-encoded)"),
+        ("related_id" = String, Path, description = "The related control's id (URL-encoded)")
+    ),
+    responses((status = 204, description = "Removed"), NotFoundError, CommonErrors),
+    security(("bearer" = []))
+)]
+pub async fn remove_crosswalk_entry(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::MANAGE_CATALOG)?;
+    let (id, related) = path.into_inner();
+    let pool = state.pool.clone();
+    web::block(move || service::remove_link(&pool, &actor, &id, &related)).await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"controls": ["iso42001:A.10.2", "iso42001:A.10.3", "nist-ai-rmf:GOVERN 6.1"]}))]
@@ -179,7 +381,7 @@ pub async fn set_control_profile(
     path: web::Path<String>,
     body: JsonBody<SetProfileRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = auth.require(access::MANAGE_PROFILES)?;
+    let actor = auth.require(access::MANAGE_CATALOG)?;
     let tier = tier_of(&path.into_inner())?;
     let ids: Vec<String> = body
         .value
@@ -205,7 +407,7 @@ pub async fn reset_control_profile(
     auth: Auth,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = auth.require(access::MANAGE_PROFILES)?;
+    let actor = auth.require(access::MANAGE_CATALOG)?;
     let tier = tier_of(&path.into_inner())?;
     let pool = state.pool.clone();
     let profile =

@@ -1,6 +1,6 @@
 use diesel::prelude::*;
 
-use super::schema::{control_crosswalk, controls, frameworks, profile_controls};
+use super::schema::{control_links, controls, frameworks, profile_controls};
 use super::{contains_pattern, lower, DbConn};
 use crate::domain::catalog::ControlFilter;
 
@@ -25,6 +25,16 @@ pub struct ControlRow {
     pub group_title: String,
     pub title: String,
     pub position: i32,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = control_links)]
+pub struct ControlLinkRow {
+    pub id: String,
+    pub org_id: Option<String>,
+    pub control_id: String,
+    pub related_id: String,
 }
 
 /// Built-in frameworks and the organisation's own, with how many controls each has.
@@ -95,26 +105,152 @@ pub fn find(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<Option<Contro
         .optional()
 }
 
+/// Crosswalk links of `id` visible to the organisation, in either direction.
+pub fn links_of(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<Vec<ControlLinkRow>> {
+    control_links::table
+        .filter(
+            control_links::control_id
+                .eq(id)
+                .or(control_links::related_id.eq(id)),
+        )
+        .filter(
+            control_links::org_id
+                .is_null()
+                .or(control_links::org_id.eq(org.to_owned())),
+        )
+        .select(ControlLinkRow::as_select())
+        .load(conn)
+}
+
 /// Controls related to `id` through the crosswalk, in either direction.
 pub fn related(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<Vec<ControlRow>> {
-    let visible = control_crosswalk::org_id
-        .is_null()
-        .or(control_crosswalk::org_id.eq(org.to_owned()));
-    let forward: Vec<String> = control_crosswalk::table
-        .filter(control_crosswalk::control_id.eq(id))
-        .filter(visible.clone())
-        .select(control_crosswalk::related_id)
-        .load(conn)?;
-    let backward: Vec<String> = control_crosswalk::table
-        .filter(control_crosswalk::related_id.eq(id))
-        .filter(visible)
-        .select(control_crosswalk::control_id)
-        .load(conn)?;
-    let ids: Vec<String> = forward.into_iter().chain(backward).collect();
+    let ids: Vec<String> = links_of(conn, org, id)?
+        .into_iter()
+        .map(|l| {
+            if l.control_id == id {
+                l.related_id
+            } else {
+                l.control_id
+            }
+        })
+        .collect();
     controls::table
         .filter(controls::id.eq_any(ids))
         .select(ControlRow::as_select())
         .order(controls::position.asc())
+        .load(conn)
+}
+
+pub fn insert_link(conn: &mut DbConn, link: &ControlLinkRow) -> QueryResult<()> {
+    diesel::insert_into(control_links::table)
+        .values((
+            control_links::id.eq(&link.id),
+            control_links::org_id.eq(&link.org_id),
+            control_links::control_id.eq(&link.control_id),
+            control_links::related_id.eq(&link.related_id),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn delete_link(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<usize> {
+    diesel::delete(
+        control_links::table
+            .filter(control_links::id.eq(id))
+            .filter(control_links::org_id.eq(org)),
+    )
+    .execute(conn)
+}
+
+/// Creates the organisation's own framework the first time it defines a control.
+pub fn ensure_framework(conn: &mut DbConn, org: &str, framework: &FrameworkRow) -> QueryResult<()> {
+    let exists: i64 = frameworks::table
+        .filter(frameworks::id.eq(&framework.id))
+        .filter(frameworks::org_id.eq(org))
+        .count()
+        .get_result(conn)?;
+    if exists == 0 {
+        diesel::insert_into(frameworks::table)
+            .values((
+                frameworks::id.eq(&framework.id),
+                frameworks::org_id.eq(org),
+                frameworks::name.eq(&framework.name),
+                frameworks::description.eq(&framework.description),
+                frameworks::position.eq(framework.position),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The position after every control the organisation sees, so its own come last.
+pub fn next_position(conn: &mut DbConn, org: &str) -> QueryResult<i32> {
+    let last: Option<i32> = controls::table
+        .filter(controls::org_id.is_null().or(controls::org_id.eq(org)))
+        .select(diesel::dsl::max(controls::position))
+        .first(conn)?;
+    Ok(last.unwrap_or(0) + 1)
+}
+
+pub fn insert_control(conn: &mut DbConn, row: &ControlRow) -> QueryResult<()> {
+    diesel::insert_into(controls::table)
+        .values((
+            controls::id.eq(&row.id),
+            controls::org_id.eq(&row.org_id),
+            controls::framework_id.eq(&row.framework_id),
+            controls::reference.eq(&row.reference),
+            controls::group_ref.eq(&row.group_ref),
+            controls::group_title.eq(&row.group_title),
+            controls::title.eq(&row.title),
+            controls::position.eq(row.position),
+            controls::description.eq(&row.description),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Rewrites the editable columns of one of the organisation's own controls.
+pub fn update_control(conn: &mut DbConn, org: &str, row: &ControlRow) -> QueryResult<usize> {
+    diesel::update(
+        controls::table
+            .filter(controls::id.eq(&row.id))
+            .filter(controls::org_id.eq(org)),
+    )
+    .set((
+        controls::group_ref.eq(&row.group_ref),
+        controls::group_title.eq(&row.group_title),
+        controls::title.eq(&row.title),
+        controls::description.eq(&row.description),
+    ))
+    .execute(conn)
+}
+
+/// Deletes one of the organisation's own controls with its crosswalk links.
+pub fn delete_control(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<usize> {
+    diesel::delete(
+        control_links::table
+            .filter(control_links::org_id.eq(org))
+            .filter(
+                control_links::control_id
+                    .eq(id)
+                    .or(control_links::related_id.eq(id)),
+            ),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        controls::table
+            .filter(controls::id.eq(id))
+            .filter(controls::org_id.eq(org)),
+    )
+    .execute(conn)
+}
+
+/// The tiers whose organisation profile lists the control.
+pub fn profile_tiers_with(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<Vec<String>> {
+    profile_controls::table
+        .filter(profile_controls::org_id.eq(org))
+        .filter(profile_controls::control_id.eq(id))
+        .select(profile_controls::tier)
         .load(conn)
 }
 

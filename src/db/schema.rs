@@ -196,19 +196,21 @@ diesel::table! {
         group_title -> Text,
         title -> Text,
         position -> Integer,
+        description -> Nullable<Text>,
     }
 }
 
 diesel::table! {
-    control_crosswalk (control_id, related_id) {
+    control_links (id) {
+        id -> Text,
+        org_id -> Nullable<Text>,
         control_id -> Text,
         related_id -> Text,
-        org_id -> Nullable<Text>,
     }
 }
 
 diesel::joinable!(controls -> frameworks (framework_id));
-diesel::allow_tables_to_appear_in_same_query!(frameworks, controls, control_crosswalk);
+diesel::allow_tables_to_appear_in_same_query!(frameworks, controls, control_links);
 
 diesel::table! {
     profile_controls (id) {

@@ -56,8 +56,8 @@ pub mod access {
     /// Deleting a vendor and deciding its status.
     pub const DECIDE_VENDORS: &[Role] = &[Role::Admin, Role::RiskManager, Role::Procurement];
     pub const DELETE_VENDORS: &[Role] = &[Role::Admin, Role::RiskManager];
-    /// Changing what vendors must evidence.
-    pub const MANAGE_PROFILES: &[Role] = &[Role::Admin, Role::RiskManager];
+    /// Changing the organisation's controls, crosswalk and what vendors must evidence.
+    pub const MANAGE_CATALOG: &[Role] = &[Role::Admin, Role::RiskManager];
     /// Reading and verifying the audit log.
     pub const READ_AUDIT: &[Role] = &[Role::Admin, Role::RiskManager, Role::Auditor];
 

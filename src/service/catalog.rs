@@ -1,8 +1,10 @@
 use super::journal::{self, Change};
 use super::{read, write, ServiceError};
-use crate::db::catalog::ControlRow;
+use crate::db::catalog::{ControlLinkRow, ControlRow, FrameworkRow};
 use crate::db::{self, DbConn, Pool};
-use crate::domain::catalog::{Control, ControlDetail, ControlFilter, ControlProfile, Framework};
+use crate::domain::catalog::{
+    self as rules, Control, ControlDetail, ControlFields, ControlFilter, ControlProfile, Framework,
+};
 use crate::domain::pagination::{self, Page};
 use crate::domain::requirements::{self, RequiredControl};
 use crate::domain::vendor::Tier;
@@ -17,6 +19,7 @@ fn to_control(row: ControlRow) -> Control {
         group_ref: row.group_ref,
         group_title: row.group_title,
         title: row.title,
+        description: row.description,
     }
 }
 
@@ -56,17 +59,273 @@ pub fn list(
 }
 
 pub fn get(pool: &Pool, actor: &Actor, id: &str) -> Result<ControlDetail, ServiceError> {
-    read(pool, |conn| {
-        let row = db::catalog::find(conn, &actor.org, id)?
-            .ok_or(ServiceError::NotFound { entity: "control" })?;
-        let crosswalk = db::catalog::related(conn, &actor.org, id)?
-            .into_iter()
-            .map(to_control)
-            .collect();
-        Ok(ControlDetail {
-            control: to_control(row),
-            crosswalk,
+    read(pool, |conn| detail(conn, &actor.org, id))
+}
+
+fn detail(conn: &mut DbConn, org: &str, id: &str) -> Result<ControlDetail, ServiceError> {
+    let row =
+        db::catalog::find(conn, org, id)?.ok_or(ServiceError::NotFound { entity: "control" })?;
+    let crosswalk = db::catalog::related(conn, org, id)?
+        .into_iter()
+        .map(to_control)
+        .collect();
+    Ok(ControlDetail {
+        control: to_control(row),
+        crosswalk,
+    })
+}
+
+const CONTROL_ENTITY: &str = "control";
+
+/// One of the organisation's own controls; a built-in one is read-only.
+fn own_control(conn: &mut DbConn, org: &str, id: &str) -> Result<ControlRow, ServiceError> {
+    let row =
+        db::catalog::find(conn, org, id)?.ok_or(ServiceError::NotFound { entity: "control" })?;
+    if row.org_id.is_none() {
+        return Err(ServiceError::Conflict(format!(
+            "'{id}' is a built-in control and cannot be changed; define an organisation control instead"
+        )));
+    }
+    Ok(row)
+}
+
+fn journal_control(
+    conn: &mut DbConn,
+    actor: &Actor,
+    action: &str,
+    id: &str,
+    before: Option<&Control>,
+    after: Option<&Control>,
+) -> Result<(), ServiceError> {
+    journal::audit(
+        conn,
+        actor,
+        Change {
+            action,
+            entity_type: CONTROL_ENTITY,
+            entity_id: id,
+            before: before.map(journal::snapshot).transpose()?.flatten(),
+            after: after.map(journal::snapshot).transpose()?.flatten(),
+            reason: None,
+        },
+    )?;
+    journal::emit(
+        conn,
+        &actor.org,
+        action,
+        serde_json::json!({ "control": after.or(before) }),
+    )
+}
+
+/// Adds a control to the organisation's own framework (created on first use).
+pub fn create_control(
+    pool: &Pool,
+    actor: &Actor,
+    fields: ControlFields,
+) -> Result<Control, ServiceError> {
+    let org = actor.org.as_str();
+    let id = rules::org_control_id(org, &fields.reference);
+    write(pool, |conn| {
+        if db::catalog::find(conn, org, &id)?.is_some() {
+            return Err(ServiceError::Conflict(format!(
+                "the organisation already has a control '{}'",
+                fields.reference
+            )));
+        }
+        let framework_id = rules::org_framework_id(org);
+        db::catalog::ensure_framework(
+            conn,
+            org,
+            &FrameworkRow {
+                id: framework_id.clone(),
+                org_id: Some(org.to_owned()),
+                name: rules::ORG_FRAMEWORK_NAME.to_owned(),
+                description: rules::ORG_FRAMEWORK_DESCRIPTION.to_owned(),
+                position: rules::ORG_FRAMEWORK_POSITION,
+            },
+        )?;
+        let position = db::catalog::next_position(conn, org)?;
+        let row = ControlRow {
+            id: id.clone(),
+            org_id: Some(org.to_owned()),
+            framework_id,
+            reference: fields.reference.clone(),
+            group_ref: fields.group_ref.clone(),
+            group_title: fields.group_title.clone(),
+            title: fields.title.clone(),
+            position,
+            description: fields.description.clone(),
+        };
+        db::catalog::insert_control(conn, &row)?;
+        let control = to_control(row);
+        journal_control(conn, actor, "control.created", &id, None, Some(&control))?;
+        Ok(control)
+    })
+}
+
+/// Applies `edit` to one of the organisation's own controls.
+pub fn update_control(
+    pool: &Pool,
+    actor: &Actor,
+    id: &str,
+    edit: super::ai_services::Edit<'_, ControlFields, ControlFields>,
+) -> Result<ControlDetail, ServiceError> {
+    write(pool, |conn| {
+        let current = own_control(conn, &actor.org, id)?;
+        let fields = edit(&ControlFields {
+            reference: current.reference.clone(),
+            title: current.title.clone(),
+            group_ref: current.group_ref.clone(),
+            group_title: current.group_title.clone(),
+            description: current.description.clone(),
         })
+        .map_err(ServiceError::Validation)?;
+        if fields.reference != current.reference {
+            return Err(ServiceError::field(
+                "ref",
+                "read_only",
+                "a control's ref is its identity; define a new control instead",
+            ));
+        }
+        let updated = ControlRow {
+            title: fields.title.clone(),
+            group_ref: fields.group_ref.clone(),
+            group_title: fields.group_title.clone(),
+            description: fields.description.clone(),
+            ..current.clone()
+        };
+        if updated != current {
+            db::catalog::update_control(conn, &actor.org, &updated)?;
+            journal_control(
+                conn,
+                actor,
+                "control.updated",
+                id,
+                Some(&to_control(current)),
+                Some(&to_control(updated)),
+            )?;
+        }
+        detail(conn, &actor.org, id)
+    })
+}
+
+/// Deletes one of the organisation's own controls and its crosswalk links; a control that a
+/// profile still requires is kept.
+pub fn delete_control(pool: &Pool, actor: &Actor, id: &str) -> Result<(), ServiceError> {
+    write(pool, |conn| {
+        let current = own_control(conn, &actor.org, id)?;
+        let tiers = db::catalog::profile_tiers_with(conn, &actor.org, id)?;
+        if !tiers.is_empty() {
+            return Err(ServiceError::Conflict(format!(
+                "the {} profile requires '{id}'; remove it from the profile first",
+                tiers.join(", ")
+            )));
+        }
+        db::catalog::delete_control(conn, &actor.org, id)?;
+        journal_control(
+            conn,
+            actor,
+            "control.deleted",
+            id,
+            Some(&to_control(current)),
+            None,
+        )
+    })
+}
+
+const LINK_ENTITY: &str = "control_link";
+
+fn journal_link(
+    conn: &mut DbConn,
+    actor: &Actor,
+    action: &str,
+    link: &ControlLinkRow,
+    created: bool,
+) -> Result<(), ServiceError> {
+    let snapshot =
+        serde_json::json!({ "control_id": link.control_id, "related_id": link.related_id });
+    journal::audit(
+        conn,
+        actor,
+        Change {
+            action,
+            entity_type: LINK_ENTITY,
+            entity_id: &link.id,
+            before: (!created).then(|| snapshot.clone()),
+            after: created.then(|| snapshot.clone()),
+            reason: None,
+        },
+    )?;
+    journal::emit(conn, &actor.org, action, snapshot)
+}
+
+/// Records that two visible controls correspond, as the organisation's own crosswalk entry.
+pub fn add_link(
+    pool: &Pool,
+    actor: &Actor,
+    id: &str,
+    related_id: &str,
+) -> Result<ControlDetail, ServiceError> {
+    write(pool, |conn| {
+        let org = actor.org.as_str();
+        db::catalog::find(conn, org, id)?.ok_or(ServiceError::NotFound { entity: "control" })?;
+        if related_id == id {
+            return Err(ServiceError::field(
+                "related_id",
+                "self",
+                "a control cannot be related to itself",
+            ));
+        }
+        if db::catalog::find(conn, org, related_id)?.is_none() {
+            return Err(ServiceError::field(
+                "related_id",
+                "not_found",
+                format!("'{related_id}' is not a control in the catalog"),
+            ));
+        }
+        let linked = db::catalog::links_of(conn, org, id)?
+            .into_iter()
+            .any(|l| l.control_id == related_id || l.related_id == related_id);
+        if linked {
+            return Err(ServiceError::Conflict(format!(
+                "'{id}' and '{related_id}' are already related"
+            )));
+        }
+        let link = ControlLinkRow {
+            id: db::new_id(),
+            org_id: Some(org.to_owned()),
+            control_id: id.to_owned(),
+            related_id: related_id.to_owned(),
+        };
+        db::catalog::insert_link(conn, &link)?;
+        journal_link(conn, actor, "control_link.created", &link, true)?;
+        detail(conn, org, id)
+    })
+}
+
+/// Removes one of the organisation's own crosswalk entries; built-in entries stay.
+pub fn remove_link(
+    pool: &Pool,
+    actor: &Actor,
+    id: &str,
+    related_id: &str,
+) -> Result<(), ServiceError> {
+    write(pool, |conn| {
+        let org = actor.org.as_str();
+        db::catalog::find(conn, org, id)?.ok_or(ServiceError::NotFound { entity: "control" })?;
+        let link = db::catalog::links_of(conn, org, id)?
+            .into_iter()
+            .find(|l| l.control_id == related_id || l.related_id == related_id)
+            .ok_or(ServiceError::NotFound {
+                entity: "crosswalk entry",
+            })?;
+        if link.org_id.is_none() {
+            return Err(ServiceError::Conflict(format!(
+                "the crosswalk entry between '{id}' and '{related_id}' is built in and cannot be removed"
+            )));
+        }
+        db::catalog::delete_link(conn, org, &link.id)?;
+        journal_link(conn, actor, "control_link.deleted", &link, false)
     })
 }
 

@@ -406,3 +406,305 @@ async fn required_controls_follow_the_tier_and_what_the_vendor_provides() {
     );
     app.get(&path, &other).await.problem(404);
 }
+
+fn crosswalk_ids(detail: &Value) -> Vec<String> {
+    detail["crosswalk"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[actix_web::test]
+async fn organisations_define_their_own_controls() {
+    let app = spawn_app().await;
+    let token = app.admin();
+    let created = app
+        .post(
+            "/v1/controls",
+            &token,
+            &serde_json::json!({
+                "ref": "AI-SEC-1", "title": "Vendor deletes prompts within 30 days",
+                "group_ref": "AI-SEC", "group_title": "AI security",
+                "description": "Prompts are deleted within 30 days and never used for training."
+            }),
+        )
+        .await
+        .ok(201)
+        .clone();
+    assert_eq!(created["id"], "org:org-a:AI-SEC-1");
+    assert_eq!(created["framework"], "org:org-a");
+    assert_eq!(created["built_in"], false);
+    app.post(
+        "/v1/controls",
+        &token,
+        &serde_json::json!({"ref": "AI-SEC-2", "title": "Vendor logs model changes"}),
+    )
+    .await
+    .ok(201);
+
+    let frameworks = app.get("/v1/frameworks", &token).await.ok(200).clone();
+    let own = frameworks["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "org:org-a")
+        .cloned()
+        .unwrap();
+    assert_eq!(own["built_in"], false);
+    assert_eq!(own["control_count"], 2);
+    let listed = app
+        .get("/v1/controls?framework=org:org-a", &token)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(refs(&listed), ["AI-SEC-1", "AI-SEC-2"]);
+    assert_eq!(listed["data"][1]["group_ref"], "ORG");
+    let iso = app
+        .get("/v1/controls?framework=iso42001&limit=200", &token)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(refs(&iso).len(), 38);
+
+    // Another organisation sees none of it.
+    let other = app.token(
+        crate::helpers::OTHER_ORG,
+        &[annexa::domain::roles::Role::Admin],
+    );
+    app.get("/v1/controls/org:org-a:AI-SEC-1", &other)
+        .await
+        .problem(404);
+    let theirs = app.get("/v1/frameworks", &other).await.ok(200).clone();
+    assert!(!theirs["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["id"] == "org:org-a"));
+
+    // Bad input.
+    app.post(
+        "/v1/controls",
+        &token,
+        &serde_json::json!({"ref": "AI-SEC-1", "title": "Again"}),
+    )
+    .await
+    .problem(409);
+    app.post(
+        "/v1/controls",
+        &token,
+        &serde_json::json!({"ref": "has space", "title": "x"}),
+    )
+    .await
+    .invalid_field("ref");
+    app.post(
+        "/v1/controls",
+        &token,
+        &serde_json::json!({"ref": "AI-3", "title": "   "}),
+    )
+    .await
+    .invalid_field("title");
+    app.post(
+        "/v1/controls",
+        &token,
+        &serde_json::json!({"ref": "AI-3", "title": "x", "owner": "me"}),
+    )
+    .await
+    .invalid_field("owner");
+    let procurement = app.token(
+        crate::helpers::ORG,
+        &[annexa::domain::roles::Role::Procurement],
+    );
+    app.post(
+        "/v1/controls",
+        &procurement,
+        &serde_json::json!({"ref": "AI-3", "title": "x"}),
+    )
+    .await
+    .problem(403);
+
+    // Edit by merge patch; the ref is the identity; built-in controls are read-only.
+    let path = "/v1/controls/org:org-a:AI-SEC-1";
+    let patched = app
+        .patch(
+            path,
+            &token,
+            &serde_json::json!({"title": "Vendor deletes prompts within 7 days", "description": null}),
+        )
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(patched["title"], "Vendor deletes prompts within 7 days");
+    assert_eq!(patched["description"], Value::Null);
+    assert_eq!(patched["group_title"], "AI security");
+    app.patch(path, &token, &serde_json::json!({"ref": "AI-SEC-9"}))
+        .await
+        .invalid_field("ref");
+    app.patch(path, &token, &serde_json::json!({"title": ""}))
+        .await
+        .invalid_field("title");
+    app.patch(
+        "/v1/controls/iso42001:A.10.3",
+        &token,
+        &serde_json::json!({"title": "Mine now"}),
+    )
+    .await
+    .problem(409);
+    app.delete("/v1/controls/iso42001:A.10.3", &token)
+        .await
+        .problem(409);
+    let unchanged = app.get(path, &token).await.ok(200).clone();
+    assert_eq!(unchanged["title"], "Vendor deletes prompts within 7 days");
+
+    // A control a profile requires is kept until the profile lets go of it.
+    app.send(
+        reqwest::Client::new()
+            .put(app.url("/v1/control-profiles/low"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"controls": ["iso42001:A.10.2", "org:org-a:AI-SEC-1"]})),
+    )
+    .await
+    .ok(200);
+    let refused = app.delete(path, &token).await.problem(409).clone();
+    assert!(refused["detail"].as_str().unwrap().contains("low"));
+    app.delete("/v1/control-profiles/low", &token).await.ok(200);
+    app.delete(path, &token).await.ok(204);
+    app.get(path, &token).await.problem(404);
+
+    let audit = app
+        .get("/v1/audit-events?entity_type=control", &token)
+        .await
+        .ok(200)
+        .clone();
+    let actions: Vec<&str> = audit["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| **a == "control.created").count(),
+        2
+    );
+    assert!(actions.contains(&"control.updated"));
+    assert!(actions.contains(&"control.deleted"));
+}
+
+#[actix_web::test]
+async fn organisations_add_and_remove_their_own_crosswalk_entries() {
+    let app = spawn_app().await;
+    let token = app.admin();
+    app.post(
+        "/v1/controls",
+        &token,
+        &serde_json::json!({"ref": "SUP-1", "title": "Supplier AI terms reviewed"}),
+    )
+    .await
+    .ok(201);
+    let own = "org:org-a:SUP-1";
+    let detail = app
+        .post(
+            &format!("/v1/controls/{own}/crosswalk"),
+            &token,
+            &serde_json::json!({"related_id": "iso42001:A.10.3"}),
+        )
+        .await
+        .ok(201)
+        .clone();
+    assert_eq!(crosswalk_ids(&detail), ["iso42001:A.10.3"]);
+    // Between two built-in controls too, and read from either end.
+    app.post(
+        "/v1/controls/iso42001:A.2.2/crosswalk",
+        &token,
+        &serde_json::json!({"related_id": "nist-ai-rmf:MAP 5.1"}),
+    )
+    .await
+    .ok(201);
+    let a103 = app
+        .get("/v1/controls/iso42001:A.10.3", &token)
+        .await
+        .ok(200)
+        .clone();
+    assert!(crosswalk_ids(&a103).contains(&own.to_owned()));
+    let map51 = app
+        .get("/v1/controls/nist-ai-rmf:MAP%205.1", &token)
+        .await
+        .ok(200)
+        .clone();
+    assert!(crosswalk_ids(&map51).contains(&"iso42001:A.2.2".to_owned()));
+
+    // Another organisation's crosswalk is its own.
+    let other = app.token(
+        crate::helpers::OTHER_ORG,
+        &[annexa::domain::roles::Role::Admin],
+    );
+    let theirs = app
+        .get("/v1/controls/nist-ai-rmf:MAP%205.1", &other)
+        .await
+        .ok(200)
+        .clone();
+    assert!(!crosswalk_ids(&theirs).contains(&"iso42001:A.2.2".to_owned()));
+    app.post(
+        "/v1/controls/iso42001:A.2.2/crosswalk",
+        &other,
+        &serde_json::json!({"related_id": "nist-ai-rmf:MAP 5.1"}),
+    )
+    .await
+    .ok(201);
+
+    // Bad input: already related (either way, built-in included), itself, unknown.
+    let link = |id: &str, related: &str| {
+        (
+            format!("/v1/controls/{id}/crosswalk"),
+            serde_json::json!({ "related_id": related }),
+        )
+    };
+    for (path, body) in [
+        link(own, "iso42001:A.10.3"),
+        link("iso42001:A.10.3", own),
+        link("iso42001:A.10.3", "nist-ai-rmf:GOVERN 6.1"),
+    ] {
+        app.post(&path, &token, &body).await.problem(409);
+    }
+    let (path, body) = link(own, own);
+    app.post(&path, &token, &body)
+        .await
+        .invalid_field("related_id");
+    let (path, body) = link(own, "iso42001:A.99");
+    app.post(&path, &token, &body)
+        .await
+        .invalid_field("related_id");
+    let (path, body) = link("iso42001:A.99", own);
+    app.post(&path, &token, &body).await.problem(404);
+    app.post(&path, &token, &serde_json::json!({}))
+        .await
+        .problem(422);
+
+    // Built-in entries stay; the organisation's own go.
+    app.delete(
+        "/v1/controls/iso42001:A.10.3/crosswalk/nist-ai-rmf:GOVERN%206.1",
+        &token,
+    )
+    .await
+    .problem(409);
+    app.delete(
+        &format!("/v1/controls/iso42001:A.10.3/crosswalk/{own}"),
+        &token,
+    )
+    .await
+    .ok(204);
+    app.delete(
+        &format!("/v1/controls/iso42001:A.10.3/crosswalk/{own}"),
+        &token,
+    )
+    .await
+    .problem(404);
+    let a103 = app
+        .get("/v1/controls/iso42001:A.10.3", &token)
+        .await
+        .ok(200)
+        .clone();
+    assert!(!crosswalk_ids(&a103).contains(&own.to_owned()));
+    assert!(crosswalk_ids(&a103).contains(&"nist-ai-rmf:GOVERN 6.1".to_owned()));
+}
