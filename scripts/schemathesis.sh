@@ -10,22 +10,12 @@ if [ ! -x "$VENV/bin/schemathesis" ]; then
     "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis>=4,<5"
 fi
 
-cargo build --quiet
-WORK="$(mktemp -d)"
-PORT="${SCHEMATHESIS_PORT:-18080}"
-export ANNEXA_DATA_DIR="$WORK" ANNEXA_LISTEN="127.0.0.1:$PORT" RUST_LOG=warn
-./target/debug/annexa serve >"$WORK/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 1 50); do
-    curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-    sleep 0.2
-done
-TOKEN="$(./target/debug/annexa token --org schemathesis --role admin --sub schemathesis)"
-
-"$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/openapi.json" \
-    --header "Authorization: Bearer $TOKEN" \
-    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-    --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-40}" \
-    --seed 42 \
-    --no-color
+# shellcheck disable=SC2016 # expanded by the inner shell, once the server is up
+SCRIPT_ORG=schemathesis scripts/with-server.sh bash -c '
+    "$0/bin/schemathesis" run "$API_URL/openapi.json" \
+        --header "Authorization: Bearer $API_TOKEN" \
+        --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+        --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-40}" \
+        --seed 42 \
+        --no-color
+' "$VENV"

@@ -684,7 +684,7 @@ impl Validate for CycloneDxBom {
 #[utoipa::path(
     post, path = "/v1/vendors/{vendor_id}/ai-bom", tag = "ai services",
     description = "Roles: admin, risk_manager, procurement. Accepts `application/json` or `application/vnd.cyclonedx+json`. `services` become hosted services (merged with the `machine-learning-model` component they depend on), other `machine-learning-model` components open-weight models, `data` components datasets; other components are listed under `ignored`. An entry matches an existing service by its `annexa:ai_service_id` property, else by name (ignoring case); what the BOM does not state is kept. `annexa:*` properties (as the export writes them) carry hosting regions, data categories, retention, training terms and EU AI Act role and class. Material changes flag the vendor for reassessment. One bad entry refuses the whole BOM with every problem listed by its JSON path.",
-    request_body(content = CycloneDxBom, content_type = "application/vnd.cyclonedx+json"),
+    request_body(content((CycloneDxBom = "application/json"), (CycloneDxBom = "application/vnd.cyclonedx+json"))),
     params(("vendor_id" = String, Path, description = "Vendor id")),
     responses(
         (status = 200, description = "What was created, updated, left unchanged and ignored", body = service::BomImport),

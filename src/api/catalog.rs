@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::extract::{trimmed, Auth, JsonBody, MergePatch, QueryParams};
-use super::problem::{ApiError, BodyErrors, CommonErrors, NotFoundError};
+use super::problem::{ApiError, BodyErrors, CommonErrors, NotFoundError, Problem};
 use super::AppState;
 use crate::domain::catalog::{
     Control, ControlDetail, ControlFields, ControlFilter, ControlProfile, Framework,
@@ -20,6 +20,10 @@ use crate::service::catalog::VendorRequirements;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/v1/frameworks").route(web::get().to(list_frameworks)))
+        .service(
+            web::resource("/v1/frameworks/{framework_id}/oscal")
+                .route(web::get().to(get_framework_oscal)),
+        )
         .service(
             web::resource("/v1/controls")
                 .route(web::get().to(list_controls))
@@ -40,6 +44,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::delete().to(remove_crosswalk_entry)),
         )
         .service(web::resource("/v1/control-profiles").route(web::get().to(list_control_profiles)))
+        .service(
+            web::resource("/v1/control-profiles/{tier}/oscal")
+                .route(web::get().to(get_control_profile_oscal)),
+        )
         .service(
             web::resource("/v1/control-profiles/{tier}")
                 .route(web::put().to(set_control_profile))
@@ -220,7 +228,9 @@ pub struct CrosswalkEntryRequest {
     post, path = "/v1/controls", tag = "controls",
     description = "Roles: admin, risk_manager. The control joins the organisation's own framework `org:<org>` (created on first use) with id `org:<org>:<ref>`; a second control with the same `ref` is a 409.",
     request_body = ControlRequest,
-    responses((status = 201, description = "Created", body = Control), CommonErrors, BodyErrors),
+    responses(
+        (status = 409, description = "The organisation already has a control with this ref", body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "Created", body = Control), CommonErrors, BodyErrors),
     security(("bearer" = []))
 )]
 pub async fn create_control(
@@ -239,9 +249,11 @@ pub async fn create_control(
 #[utoipa::path(
     patch, path = "/v1/controls/{control_id}", tag = "controls",
     description = "Roles: admin, risk_manager. A merge patch of `title`, `group_ref`, `group_title`, `description` (`null` clears it). `ref` cannot change. Built-in controls are read-only (409).",
-    request_body(content = Object, content_type = "application/merge-patch+json", example = json!({"title": "Vendor deletes prompts within 7 days"})),
+    request_body(content = ControlRequest, description = "Any subset of `title`, `group_ref`, `group_title`, `description` (RFC 7396 merge patch)", example = json!({"title": "Vendor deletes prompts within 7 days"})),
     params(("control_id" = String, Path, description = "Control id, e.g. `org:acme:AI-SEC-1` (URL-encoded)")),
-    responses((status = 200, description = "The control and related controls", body = ControlDetail), NotFoundError, CommonErrors, BodyErrors),
+    responses(
+        (status = 409, description = "The control is built in and read-only", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The control and related controls", body = ControlDetail), NotFoundError, CommonErrors, BodyErrors),
     security(("bearer" = []))
 )]
 pub async fn update_control(
@@ -268,7 +280,9 @@ pub async fn update_control(
     delete, path = "/v1/controls/{control_id}", tag = "controls",
     description = "Roles: admin, risk_manager. Its crosswalk entries go with it. Refused (409) for built-in controls and for a control a profile still requires.",
     params(("control_id" = String, Path, description = "Control id (URL-encoded)")),
-    responses((status = 204, description = "Deleted"), NotFoundError, CommonErrors),
+    responses(
+        (status = 409, description = "The control is built in, or a profile still requires it", body = Problem, content_type = "application/problem+json"),
+        (status = 204, description = "Deleted"), NotFoundError, CommonErrors),
     security(("bearer" = []))
 )]
 pub async fn delete_control(
@@ -289,7 +303,9 @@ pub async fn delete_control(
     description = "Roles: admin, risk_manager. Either control may be built-in or the organisation's own. A pair already related (either way) is a 409.",
     request_body = CrosswalkEntryRequest,
     params(("control_id" = String, Path, description = "Control id (URL-encoded)")),
-    responses((status = 201, description = "The control with its crosswalk", body = ControlDetail), NotFoundError, CommonErrors, BodyErrors),
+    responses(
+        (status = 409, description = "The two controls are already related", body = Problem, content_type = "application/problem+json"),
+        (status = 201, description = "The control with its crosswalk", body = ControlDetail), NotFoundError, CommonErrors, BodyErrors),
     security(("bearer" = []))
 )]
 pub async fn add_crosswalk_entry(
@@ -314,7 +330,9 @@ pub async fn add_crosswalk_entry(
         ("control_id" = String, Path, description = "Control id (URL-encoded)"),
         ("related_id" = String, Path, description = "The related control's id (URL-encoded)")
     ),
-    responses((status = 204, description = "Removed"), NotFoundError, CommonErrors),
+    responses(
+        (status = 409, description = "The crosswalk entry is built in", body = Problem, content_type = "application/problem+json"),
+        (status = 204, description = "Removed"), NotFoundError, CommonErrors),
     security(("bearer" = []))
 )]
 pub async fn remove_crosswalk_entry(
@@ -436,4 +454,54 @@ pub async fn get_required_controls(
     let required =
         web::block(move || service::required_controls(&pool, &actor, &vendor_id)).await??;
     Ok(HttpResponse::Ok().json(required))
+}
+
+/// A framework as an OSCAL 1.1.2 catalog.
+#[utoipa::path(
+    get, path = "/v1/frameworks/{framework_id}/oscal", tag = "controls",
+    description = "Roles: admin, risk_manager, procurement, sales, auditor. Groups and controls in catalog order; OSCAL ids are the references made into tokens (`GOVERN 6.1` → `GOVERN-6.1`), with the reference as the `label` property and the annexa id as `annexa-id`. Crosswalk entries are `related` links to the other catalogs (`/v1/frameworks/{id}/oscal#<control>`). Each export is a new document instance (new `uuid`).",
+    params(("framework_id" = String, Path, description = "Framework id, e.g. `iso42001` or `org:<org>` (URL-encoded)")),
+    responses(
+        (status = 200, description = "OSCAL catalog", body = Object,
+         example = json!({"catalog": {"uuid": "6f1e8a52-4c1d-4f5e-9b0a-1d2c3e4f5a6b", "metadata": {"title": "ISO/IEC 42001:2023 Annex A", "last-modified": "2026-11-25T10:00:00.000000Z", "version": "0.1.0", "oscal-version": "1.1.2"},
+            "groups": [{"id": "A.10", "title": "Third-party and customer relationships", "controls": [{"id": "A.10.3", "title": "Suppliers", "props": [{"name": "label", "value": "A.10.3"}]}]}]}})),
+        NotFoundError, CommonErrors
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_framework_oscal(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::READ_VENDORS)?;
+    let pool = state.pool.clone();
+    let id = path.into_inner();
+    let catalog = web::block(move || service::oscal_catalog(&pool, &actor, &id)).await??;
+    Ok(HttpResponse::Ok().json(catalog))
+}
+
+/// The profile in force for a tier as an OSCAL 1.1.2 profile.
+#[utoipa::path(
+    get, path = "/v1/control-profiles/{tier}/oscal", tag = "controls",
+    description = "Roles: admin, risk_manager, procurement, sales, auditor. One import per framework the profile draws on, each naming its controls by OSCAL id; `href` is the catalog's export path.",
+    params(("tier" = Tier, Path, description = "low, medium, high or critical")),
+    responses(
+        (status = 200, description = "OSCAL profile", body = Object,
+         example = json!({"profile": {"uuid": "0b7f3c2e-9d4a-4e1b-8c5d-2a3b4c5d6e7f", "metadata": {"title": "Controls required of low-tier AI vendors", "last-modified": "2026-11-25T10:00:00.000000Z", "version": "0.1.0", "oscal-version": "1.1.2"},
+            "imports": [{"href": "/v1/frameworks/iso42001/oscal", "include-controls": [{"with-ids": ["A.10.2", "A.10.3"]}]}], "merge": {"as-is": true}}})),
+        NotFoundError, CommonErrors
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_control_profile_oscal(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::READ_VENDORS)?;
+    let tier = tier_of(&path.into_inner())?;
+    let pool = state.pool.clone();
+    let profile = web::block(move || service::oscal_profile(&pool, &actor, tier)).await??;
+    Ok(HttpResponse::Ok().json(profile))
 }

@@ -96,6 +96,30 @@ pub fn list(
         .load(conn)
 }
 
+/// One visible framework.
+pub fn framework(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<Option<FrameworkRow>> {
+    frameworks::table
+        .filter(frameworks::id.eq(id))
+        .filter(frameworks::org_id.is_null().or(frameworks::org_id.eq(org)))
+        .select(FrameworkRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every visible control of a framework, in catalog order.
+pub fn all_in_framework(
+    conn: &mut DbConn,
+    org: &str,
+    framework_id: &str,
+) -> QueryResult<Vec<ControlRow>> {
+    controls::table
+        .filter(controls::framework_id.eq(framework_id))
+        .filter(controls::org_id.is_null().or(controls::org_id.eq(org)))
+        .select(ControlRow::as_select())
+        .order(controls::position.asc())
+        .load(conn)
+}
+
 pub fn find(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<Option<ControlRow>> {
     controls::table
         .filter(controls::id.eq(id))

@@ -6,6 +6,7 @@ pub mod ai_service;
 pub mod audit_chain;
 pub mod audit_log;
 pub mod catalog;
+pub mod oscal;
 pub mod pagination;
 pub mod requirements;
 pub mod roles;

@@ -5,8 +5,10 @@ use crate::db::{self, DbConn, Pool};
 use crate::domain::catalog::{
     self as rules, Control, ControlDetail, ControlFields, ControlFilter, ControlProfile, Framework,
 };
+use crate::domain::oscal;
 use crate::domain::pagination::{self, Page};
 use crate::domain::requirements::{self, RequiredControl};
+use crate::domain::time;
 use crate::domain::vendor::Tier;
 use crate::domain::{Actor, FieldError};
 
@@ -235,6 +237,15 @@ pub fn delete_control(pool: &Pool, actor: &Actor, id: &str) -> Result<(), Servic
 
 const LINK_ENTITY: &str = "control_link";
 
+/// The control a crosswalk link relates `id` to.
+fn other_end<'a>(link: &'a ControlLinkRow, id: &str) -> &'a str {
+    if link.control_id == id {
+        &link.related_id
+    } else {
+        &link.control_id
+    }
+}
+
 fn journal_link(
     conn: &mut DbConn,
     actor: &Actor,
@@ -284,8 +295,8 @@ pub fn add_link(
             ));
         }
         let linked = db::catalog::links_of(conn, org, id)?
-            .into_iter()
-            .any(|l| l.control_id == related_id || l.related_id == related_id);
+            .iter()
+            .any(|l| other_end(l, id) == related_id);
         if linked {
             return Err(ServiceError::Conflict(format!(
                 "'{id}' and '{related_id}' are already related"
@@ -315,7 +326,7 @@ pub fn remove_link(
         db::catalog::find(conn, org, id)?.ok_or(ServiceError::NotFound { entity: "control" })?;
         let link = db::catalog::links_of(conn, org, id)?
             .into_iter()
-            .find(|l| l.control_id == related_id || l.related_id == related_id)
+            .find(|l| other_end(l, id) == related_id)
             .ok_or(ServiceError::NotFound {
                 entity: "crosswalk entry",
             })?;
@@ -464,4 +475,73 @@ pub struct VendorRequirements {
     /// The tier whose profile applies (`medium` for a vendor with no tier yet).
     pub profile_tier: Tier,
     pub data: Vec<RequiredControl>,
+}
+
+fn stamp_now() -> (String, String) {
+    (uuid::Uuid::new_v4().to_string(), time::now())
+}
+
+/// A framework as an OSCAL catalog, with the organisation's crosswalk as links.
+pub fn oscal_catalog(
+    pool: &Pool,
+    actor: &Actor,
+    framework_id: &str,
+) -> Result<serde_json::Value, ServiceError> {
+    read(pool, |conn| {
+        let org = actor.org.as_str();
+        let row =
+            db::catalog::framework(conn, org, framework_id)?.ok_or(ServiceError::NotFound {
+                entity: "framework",
+            })?;
+        let controls: Vec<Control> = db::catalog::all_in_framework(conn, org, framework_id)?
+            .into_iter()
+            .map(to_control)
+            .collect();
+        let mut related = std::collections::HashMap::new();
+        for control in &controls {
+            let linked: Vec<Control> = db::catalog::related(conn, org, &control.id)?
+                .into_iter()
+                .map(to_control)
+                .collect();
+            related.insert(control.id.clone(), linked);
+        }
+        let framework = Framework {
+            built_in: row.org_id.is_none(),
+            control_count: controls.len() as i64,
+            id: row.id,
+            name: row.name,
+            description: row.description,
+        };
+        let (uuid, now) = stamp_now();
+        Ok(oscal::catalog(
+            &framework,
+            &controls,
+            &related,
+            &oscal::Stamp {
+                uuid: &uuid,
+                last_modified: &now,
+                version: env!("CARGO_PKG_VERSION"),
+            },
+        ))
+    })
+}
+
+/// The profile in force for a tier as an OSCAL profile.
+pub fn oscal_profile(
+    pool: &Pool,
+    actor: &Actor,
+    tier: Tier,
+) -> Result<serde_json::Value, ServiceError> {
+    read(pool, |conn| {
+        let profile = load_profile(conn, &actor.org, tier)?;
+        let (uuid, now) = stamp_now();
+        Ok(oscal::profile(
+            &profile,
+            &oscal::Stamp {
+                uuid: &uuid,
+                last_modified: &now,
+                version: env!("CARGO_PKG_VERSION"),
+            },
+        ))
+    })
 }

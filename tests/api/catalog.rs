@@ -681,7 +681,13 @@ async fn organisations_add_and_remove_their_own_crosswalk_entries() {
         .await
         .problem(422);
 
-    // Built-in entries stay; the organisation's own go.
+    // Built-in entries stay; the organisation's own go; a control is not related to itself.
+    app.delete(
+        "/v1/controls/iso42001:A.10.3/crosswalk/iso42001:A.10.3",
+        &token,
+    )
+    .await
+    .problem(404);
     app.delete(
         "/v1/controls/iso42001:A.10.3/crosswalk/nist-ai-rmf:GOVERN%206.1",
         &token,
@@ -707,4 +713,124 @@ async fn organisations_add_and_remove_their_own_crosswalk_entries() {
         .clone();
     assert!(!crosswalk_ids(&a103).contains(&own.to_owned()));
     assert!(crosswalk_ids(&a103).contains(&"nist-ai-rmf:GOVERN 6.1".to_owned()));
+}
+
+fn oscal_control_ids(catalog: &Value) -> Vec<String> {
+    catalog["catalog"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["controls"].as_array().unwrap().iter())
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[actix_web::test]
+async fn catalogs_and_profiles_export_as_oscal() {
+    let app = spawn_app().await;
+    let token = app.admin();
+    let iso = app
+        .get("/v1/frameworks/iso42001/oscal", &token)
+        .await
+        .ok(200)
+        .clone();
+    let catalog = &iso["catalog"];
+    assert_eq!(catalog["metadata"]["oscal-version"], "1.1.2");
+    assert_eq!(catalog["metadata"]["title"], "ISO/IEC 42001:2023 Annex A");
+    let uuid = catalog["uuid"].as_str().unwrap();
+    assert_eq!(
+        uuid::Uuid::parse_str(uuid).unwrap().get_version_num(),
+        4,
+        "OSCAL wants a v4 or v5 UUID"
+    );
+    assert_eq!(oscal_control_ids(&iso), ISO_42001_ANNEX_A);
+    let groups: Vec<&str> = catalog["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        groups,
+        ["A.2", "A.3", "A.4", "A.5", "A.6", "A.7", "A.8", "A.9", "A.10"]
+    );
+    let a103 = catalog["groups"][8]["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "A.10.3")
+        .unwrap();
+    assert!(a103["props"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!({"name": "label", "value": "A.10.3"})));
+    assert!(a103["links"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!({
+            "href": "/v1/frameworks/nist-ai-rmf/oscal#GOVERN-6.1",
+            "rel": "related",
+            "text": "nist-ai-rmf:GOVERN 6.1"
+        })));
+
+    // References that are not OSCAL tokens are made into tokens, consistently.
+    let eu = app
+        .get("/v1/frameworks/eu-ai-act/oscal", &token)
+        .await
+        .ok(200)
+        .clone();
+    let eu_ids = oscal_control_ids(&eu);
+    assert!(eu_ids.contains(&"Art.-25-4".to_owned()), "{eu_ids:?}");
+    assert!(eu_ids.contains(&"Annex-XII-1".to_owned()), "{eu_ids:?}");
+
+    let profile = app
+        .get("/v1/control-profiles/high/oscal", &token)
+        .await
+        .ok(200)
+        .clone();
+    let imports = profile["profile"]["imports"].as_array().unwrap();
+    assert_eq!(imports.len(), 2);
+    assert_eq!(imports[0]["href"], "/v1/frameworks/iso42001/oscal");
+    assert_eq!(
+        imports[1]["include-controls"][0]["with-ids"],
+        serde_json::json!(["GOVERN-6.1"])
+    );
+    assert_eq!(
+        imports[0]["include-controls"][0]["with-ids"]
+            .as_array()
+            .unwrap()
+            .len(),
+        11
+    );
+
+    // The organisation's own framework exports too, with its description as the statement.
+    app.post(
+        "/v1/controls",
+        &token,
+        &serde_json::json!({"ref": "AI-SEC-1", "title": "Prompts deleted", "description": "Within 30 days."}),
+    )
+    .await
+    .ok(201);
+    let own = app
+        .get("/v1/frameworks/org:org-a/oscal", &token)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(
+        own["catalog"]["groups"][0]["controls"][0]["parts"][0],
+        serde_json::json!({"id": "AI-SEC-1_smt", "name": "statement", "prose": "Within 30 days."})
+    );
+    let other = app.token(
+        crate::helpers::OTHER_ORG,
+        &[annexa::domain::roles::Role::Auditor],
+    );
+    app.get("/v1/frameworks/org:org-a/oscal", &other)
+        .await
+        .problem(404);
+    app.get("/v1/frameworks/cobit/oscal", &token)
+        .await
+        .problem(404);
+    app.get("/v1/control-profiles/extreme/oscal", &token)
+        .await
+        .problem(404);
 }
