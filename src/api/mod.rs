@@ -8,6 +8,7 @@ pub mod extract;
 pub mod health;
 pub mod openapi;
 pub mod problem;
+pub mod questionnaires;
 pub mod subprocessors;
 pub mod vendors;
 
@@ -30,4 +31,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     ai_services::routes(cfg);
     audit::routes(cfg);
     catalog::routes(cfg);
+    questionnaires::routes(cfg);
 }

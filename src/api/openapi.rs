@@ -5,7 +5,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{ai_services, audit, catalog, contacts, health, problem, subprocessors, vendors};
+use super::{
+    ai_services, audit, catalog, contacts, health, problem, questionnaires, subprocessors, vendors,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -60,6 +62,14 @@ use super::{ai_services, audit, catalog, contacts, health, problem, subprocessor
         catalog::set_control_profile,
         catalog::reset_control_profile,
         catalog::get_required_controls,
+        questionnaires::list_templates,
+        questionnaires::create_template,
+        questionnaires::get_template,
+        questionnaires::update_template,
+        questionnaires::create_template_version,
+        questionnaires::get_template_version,
+        questionnaires::replace_template_version,
+        questionnaires::publish_template_version,
         audit::list_audit_events,
         audit::verify_audit_chain,
     ),
@@ -71,6 +81,7 @@ use super::{ai_services, audit, catalog, contacts, health, problem, subprocessor
         (name = "vendor subprocessors", description = "Fourth parties a vendor relies on"),
         (name = "ai services", description = "What vendors provide, where it is used, how it changed"),
         (name = "controls", description = "Control catalogs (ISO/IEC 42001 Annex A, NIST AI RMF, EU AI Act) and their crosswalk"),
+        (name = "questionnaires", description = "Due-diligence questionnaire templates, versioned; a published version is immutable"),
         (name = "audit", description = "Hash-chained record of every change"),
         (name = "health", description = "Probes")
     )

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod contacts;
 pub mod idempotency;
 pub mod outbox;
+pub mod questionnaires;
 pub mod schema;
 pub mod subprocessors;
 pub mod vendors;

@@ -223,3 +223,32 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(profile_controls, controls);
+
+diesel::table! {
+    questionnaire_templates (id) {
+        id -> Text,
+        org_id -> Nullable<Text>,
+        name -> Text,
+        description -> Nullable<Text>,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    questionnaire_versions (id) {
+        id -> Text,
+        template_id -> Text,
+        org_id -> Nullable<Text>,
+        number -> Integer,
+        status -> Text,
+        content -> Text,
+        question_count -> Integer,
+        created_at -> Text,
+        updated_at -> Text,
+        published_at -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(questionnaire_versions -> questionnaire_templates (template_id));
+diesel::allow_tables_to_appear_in_same_query!(questionnaire_templates, questionnaire_versions);

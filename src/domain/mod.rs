@@ -8,6 +8,7 @@ pub mod audit_log;
 pub mod catalog;
 pub mod oscal;
 pub mod pagination;
+pub mod questionnaire;
 pub mod requirements;
 pub mod roles;
 pub mod subprocessor_graph;

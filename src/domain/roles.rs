@@ -58,6 +58,8 @@ pub mod access {
     pub const DELETE_VENDORS: &[Role] = &[Role::Admin, Role::RiskManager];
     /// Changing the organisation's controls, crosswalk and what vendors must evidence.
     pub const MANAGE_CATALOG: &[Role] = &[Role::Admin, Role::RiskManager];
+    /// Writing and publishing questionnaire templates.
+    pub const MANAGE_QUESTIONNAIRES: &[Role] = &[Role::Admin, Role::RiskManager];
     /// Reading and verifying the audit log.
     pub const READ_AUDIT: &[Role] = &[Role::Admin, Role::RiskManager, Role::Auditor];
 

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod contacts;
 pub mod health;
 mod journal;
+pub mod questionnaires;
 pub mod subprocessors;
 pub mod vendors;
 

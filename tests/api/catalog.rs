@@ -189,9 +189,7 @@ async fn profiles_default_per_tier_and_can_be_replaced_and_reverted() {
         );
     }
 
-    let set = app
-        .send(app.client.put(app.url("/v1/control-profiles/low")).bearer_auth(&token).json(&serde_json::json!({"controls": ["nist-ai-rmf:GOVERN 6.1", "iso42001:A.10.3", "iso42001:A.10.3"]})))
-        .await;
+    let set = app.put("/v1/control-profiles/low", &token, &serde_json::json!({"controls": ["nist-ai-rmf:GOVERN 6.1", "iso42001:A.10.3", "iso42001:A.10.3"]})).await;
     let low = set.ok(200).clone();
     assert_eq!(low["customized"], true);
     assert_eq!(
@@ -201,19 +199,17 @@ async fn profiles_default_per_tier_and_can_be_replaced_and_reverted() {
 
     // Unknown ids are refused by index and change nothing.
     let bad = app
-        .send(
-            app.client
-                .put(app.url("/v1/control-profiles/low"))
-                .bearer_auth(&token)
-                .json(&serde_json::json!({"controls": ["iso42001:A.10.3", "iso42001:A.99"]})),
+        .put(
+            "/v1/control-profiles/low",
+            &token,
+            &serde_json::json!({"controls": ["iso42001:A.10.3", "iso42001:A.99"]}),
         )
         .await;
     bad.invalid_field("controls[1]");
-    app.send(
-        app.client
-            .put(app.url("/v1/control-profiles/enormous"))
-            .bearer_auth(&token)
-            .json(&serde_json::json!({"controls": []})),
+    app.put(
+        "/v1/control-profiles/enormous",
+        &token,
+        &serde_json::json!({"controls": []}),
     )
     .await
     .problem(404);
@@ -228,14 +224,9 @@ async fn profiles_default_per_tier_and_can_be_replaced_and_reverted() {
         .await
         .problem(404);
     let not_a_list = serde_json::json!({"controls": "iso42001:A.10.3"});
-    app.send(
-        app.client
-            .put(app.url("/v1/control-profiles/low"))
-            .bearer_auth(&token)
-            .json(&not_a_list),
-    )
-    .await
-    .invalid_field("controls");
+    app.put("/v1/control-profiles/low", &token, &not_a_list)
+        .await
+        .invalid_field("controls");
     let now = app
         .get("/v1/control-profiles", &token)
         .await
@@ -558,11 +549,10 @@ async fn organisations_define_their_own_controls() {
     assert_eq!(unchanged["title"], "Vendor deletes prompts within 7 days");
 
     // A control a profile requires is kept until the profile lets go of it.
-    app.send(
-        reqwest::Client::new()
-            .put(app.url("/v1/control-profiles/low"))
-            .bearer_auth(&token)
-            .json(&serde_json::json!({"controls": ["iso42001:A.10.2", "org:org-a:AI-SEC-1"]})),
+    app.put(
+        "/v1/control-profiles/low",
+        &token,
+        &serde_json::json!({"controls": ["iso42001:A.10.2", "org:org-a:AI-SEC-1"]}),
     )
     .await
     .ok(200);
@@ -572,23 +562,13 @@ async fn organisations_define_their_own_controls() {
     app.delete(path, &token).await.ok(204);
     app.get(path, &token).await.problem(404);
 
-    let audit = app
-        .get("/v1/audit-events?entity_type=control", &token)
-        .await
-        .ok(200)
-        .clone();
-    let actions: Vec<&str> = audit["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions = app.audit_actions(&token, "control").await;
     assert_eq!(
-        actions.iter().filter(|a| **a == "control.created").count(),
+        actions.iter().filter(|a| *a == "control.created").count(),
         2
     );
-    assert!(actions.contains(&"control.updated"));
-    assert!(actions.contains(&"control.deleted"));
+    assert!(actions.contains(&"control.updated".to_owned()));
+    assert!(actions.contains(&"control.deleted".to_owned()));
 }
 
 #[actix_web::test]

@@ -227,6 +227,32 @@ impl TestApp {
         .await
     }
 
+    pub async fn put(&self, path: &str, token: &str, body: &Value) -> Reply {
+        self.send(
+            self.client
+                .put(self.url(path))
+                .bearer_auth(token)
+                .json(body),
+        )
+        .await
+    }
+
+    /// The actions of the audit records about one kind of entity, oldest first.
+    pub async fn audit_actions(&self, token: &str, entity_type: &str) -> Vec<String> {
+        let page = self
+            .get(
+                &format!("/v1/audit-events?entity_type={entity_type}"),
+                token,
+            )
+            .await;
+        page.ok(200)["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     pub async fn delete(&self, path: &str, token: &str) -> Reply {
         self.send(self.client.delete(self.url(path)).bearer_auth(token))
             .await

@@ -11,5 +11,6 @@ mod contacts;
 mod health;
 mod helpers;
 mod openapi;
+mod questionnaires;
 mod subprocessors;
 mod vendors;

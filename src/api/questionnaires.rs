@@ -1,0 +1,350 @@
+//! `/v1/questionnaire-templates`: due-diligence questionnaires, versioned; a published version
+//! is immutable.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::extract::{trimmed, Auth, JsonBody, MergePatch};
+use super::problem::{ApiError, BodyErrors, CommonErrors, NotFoundError, Problem};
+use super::AppState;
+use crate::domain::questionnaire::{
+    QuestionnaireTemplate, Section, TemplateContent, TemplateVersion,
+};
+use crate::domain::roles::access;
+use crate::domain::FieldError;
+use crate::service::questionnaires as service;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/v1/questionnaire-templates")
+            .route(web::get().to(list_templates))
+            .route(web::post().to(create_template)),
+    )
+    .service(
+        web::resource("/v1/questionnaire-templates/{template_id}")
+            .route(web::get().to(get_template))
+            .route(web::patch().to(update_template)),
+    )
+    .service(
+        web::resource("/v1/questionnaire-templates/{template_id}/versions")
+            .route(web::post().to(create_template_version)),
+    )
+    .service(
+        web::resource("/v1/questionnaire-templates/{template_id}/versions/{number}")
+            .route(web::get().to(get_template_version))
+            .route(web::put().to(replace_template_version)),
+    )
+    .service(
+        web::resource("/v1/questionnaire-templates/{template_id}/versions/{number}/publish")
+            .route(web::post().to(publish_template_version)),
+    );
+}
+
+#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "Generative AI vendors",
+    "description": "Short questionnaire for low-risk generative AI tools",
+    "sections": [{"title": "Data use", "questions": [
+        {"key": "trains_on_data", "text": "Do you train models on our data?", "type": "yes_no", "required": true,
+         "options": [{"value": "yes", "label": "Yes", "score": 0}, {"value": "no", "label": "No", "score": 1}],
+         "weight": 3, "controls": ["iso42001:A.7.3"]},
+        {"key": "opt_out", "text": "Is the opt-out contractual?", "type": "yes_no",
+         "show_if": {"question": "trains_on_data", "any_of": ["yes"]}, "controls": ["iso42001:A.10.3"]}
+    ]}]
+}))]
+pub struct TemplateRequest {
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub description: Option<String>,
+    /// 1 to 50 sections, at most 500 questions in all.
+    #[validate(length(min = 1, max = 50))]
+    #[schema(min_items = 1, max_items = 50)]
+    pub sections: Vec<Section>,
+}
+
+/// The name and description of a template (merge patch).
+#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Generative AI vendors (short form)"}))]
+pub struct TemplateDetailsRequest {
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"sections": [{"title": "Data use", "questions": [
+    {"key": "trains_on_data", "text": "Do you train models on our data?", "type": "yes_no", "required": true, "controls": ["iso42001:A.7.3"]}
+]}]}))]
+pub struct VersionContentRequest {
+    #[validate(length(min = 1, max = 50))]
+    #[schema(min_items = 1, max_items = 50)]
+    pub sections: Vec<Section>,
+}
+
+/// Optionally the questions of the new version; by default the latest version's are copied.
+#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({}))]
+pub struct NewVersionRequest {
+    #[validate(length(min = 1, max = 50))]
+    #[schema(min_items = 1, max_items = 50)]
+    pub sections: Option<Vec<Section>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TemplateList {
+    pub data: Vec<QuestionnaireTemplate>,
+}
+
+fn number_of(value: &str) -> Result<i32, ApiError> {
+    value.parse::<i32>().ok().filter(|n| *n > 0).ok_or_else(|| {
+        ApiError::not_found("no such template version; versions are numbered from 1")
+    })
+}
+
+fn blank_name(name: &str) -> Result<String, ApiError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "name",
+            "required",
+            "must not be blank",
+        )]));
+    }
+    Ok(name.to_owned())
+}
+
+/// Questionnaire templates: the built-in one and the organisation's own.
+#[utoipa::path(
+    get, path = "/v1/questionnaire-templates", tag = "questionnaires",
+    description = "Roles: admin, risk_manager, procurement, sales, auditor. Built-in templates first; each with its versions (without questions). Not paged: an organisation has few templates.",
+    responses((status = 200, description = "Templates", body = TemplateList), CommonErrors),
+    security(("bearer" = []))
+)]
+pub async fn list_templates(
+    state: web::Data<AppState>,
+    auth: Auth,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::READ_VENDORS)?;
+    let pool = state.pool.clone();
+    let data = web::block(move || service::list(&pool, &actor)).await??;
+    Ok(HttpResponse::Ok().json(TemplateList { data }))
+}
+
+/// Create a template; its first version is a draft.
+#[utoipa::path(
+    post, path = "/v1/questionnaire-templates", tag = "questionnaires",
+    description = "Roles: admin, risk_manager. Question keys are unique in the template; choice questions need 2 to 50 options scored 0 to 1 (`yes_no` questions default to yes = 1, no = 0); `show_if` conditions name other questions with options and values among them, nest with `all` / `any` up to 5 deep, and may not form a cycle; mapped controls must be in the catalog. Every problem is reported with its path.",
+    request_body = TemplateRequest,
+    responses((status = 201, description = "Created, with version 1 as a draft", body = QuestionnaireTemplate), CommonErrors, BodyErrors),
+    security(("bearer" = []))
+)]
+pub async fn create_template(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: JsonBody<TemplateRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::MANAGE_QUESTIONNAIRES)?;
+    let request = body.value;
+    let name = blank_name(&request.name)?;
+    let description = trimmed(request.description);
+    let content = TemplateContent {
+        sections: request.sections,
+    };
+    let pool = state.pool.clone();
+    let template =
+        web::block(move || service::create(&pool, &actor, &name, description.as_deref(), content))
+            .await??;
+    Ok(HttpResponse::Created().json(template))
+}
+
+/// A template with its versions.
+#[utoipa::path(
+    get, path = "/v1/questionnaire-templates/{template_id}", tag = "questionnaires",
+    description = "Roles: admin, risk_manager, procurement, sales, auditor.",
+    params(("template_id" = String, Path, description = "Template id")),
+    responses((status = 200, description = "The template", body = QuestionnaireTemplate), NotFoundError, CommonErrors),
+    security(("bearer" = []))
+)]
+pub async fn get_template(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::READ_VENDORS)?;
+    let pool = state.pool.clone();
+    let id = path.into_inner();
+    let template = web::block(move || service::get(&pool, &actor, &id)).await??;
+    Ok(HttpResponse::Ok().json(template))
+}
+
+/// Rename a template or change its description (merge patch).
+#[utoipa::path(
+    patch, path = "/v1/questionnaire-templates/{template_id}", tag = "questionnaires",
+    description = "Roles: admin, risk_manager. Built-in templates are read-only (409).",
+    request_body(content = TemplateDetailsRequest, description = "Any subset of the fields (RFC 7396 merge patch)"),
+    params(("template_id" = String, Path, description = "Template id")),
+    responses(
+        (status = 200, description = "The template", body = QuestionnaireTemplate),
+        (status = 409, description = "The template is built in", body = Problem, content_type = "application/problem+json"),
+        NotFoundError, CommonErrors, BodyErrors
+    ),
+    security(("bearer" = []))
+)]
+pub async fn update_template(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: JsonBody<MergePatch>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::MANAGE_QUESTIONNAIRES)?;
+    let id = path.into_inner();
+    let pool = state.pool.clone();
+    let current = {
+        let (pool, actor, id) = (pool.clone(), actor.clone(), id.clone());
+        web::block(move || service::get(&pool, &actor, &id)).await??
+    };
+    let details: TemplateDetailsRequest = body
+        .value
+        .apply_to(
+            &TemplateDetailsRequest {
+                name: current.name,
+                description: current.description,
+            },
+            &[],
+        )
+        .map_err(ApiError::validation)?;
+    let name = blank_name(&details.name)?;
+    let description = trimmed(details.description);
+    let template =
+        web::block(move || service::rename(&pool, &actor, &id, &name, description.as_deref()))
+            .await??;
+    Ok(HttpResponse::Ok().json(template))
+}
+
+/// Start the next version as a draft.
+#[utoipa::path(
+    post, path = "/v1/questionnaire-templates/{template_id}/versions", tag = "questionnaires",
+    description = "Roles: admin, risk_manager. With `sections`, the new draft has those questions; without, it copies the latest version's. Refused (409) for built-in templates and while another version is still a draft.",
+    request_body = NewVersionRequest,
+    params(("template_id" = String, Path, description = "Template id")),
+    responses(
+        (status = 201, description = "The new draft version", body = TemplateVersion),
+        (status = 409, description = "The template is built in, or already has a draft", body = Problem, content_type = "application/problem+json"),
+        NotFoundError, CommonErrors, BodyErrors
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create_template_version(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: JsonBody<NewVersionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::MANAGE_QUESTIONNAIRES)?;
+    let id = path.into_inner();
+    let content = body
+        .value
+        .sections
+        .map(|sections| TemplateContent { sections });
+    let pool = state.pool.clone();
+    let version = web::block(move || service::new_version(&pool, &actor, &id, content)).await??;
+    Ok(HttpResponse::Created().json(version))
+}
+
+/// A template version with its questions.
+#[utoipa::path(
+    get, path = "/v1/questionnaire-templates/{template_id}/versions/{number}", tag = "questionnaires",
+    description = "Roles: admin, risk_manager, procurement, sales, auditor.",
+    params(
+        ("template_id" = String, Path, description = "Template id"),
+        ("number" = i32, Path, description = "Version number, from 1")
+    ),
+    responses((status = 200, description = "The version", body = TemplateVersion), NotFoundError, CommonErrors),
+    security(("bearer" = []))
+)]
+pub async fn get_template_version(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::READ_VENDORS)?;
+    let (id, number) = path.into_inner();
+    let number = number_of(&number)?;
+    let pool = state.pool.clone();
+    let version = web::block(move || service::get_version(&pool, &actor, &id, number)).await??;
+    Ok(HttpResponse::Ok().json(version))
+}
+
+/// Replace the questions of a draft version.
+#[utoipa::path(
+    put, path = "/v1/questionnaire-templates/{template_id}/versions/{number}", tag = "questionnaires",
+    description = "Roles: admin, risk_manager. A published version is immutable (409); the same rules as on create apply.",
+    request_body = VersionContentRequest,
+    params(
+        ("template_id" = String, Path, description = "Template id"),
+        ("number" = i32, Path, description = "Version number, from 1")
+    ),
+    responses(
+        (status = 200, description = "The draft version", body = TemplateVersion),
+        (status = 409, description = "The version is published, or the template built in", body = Problem, content_type = "application/problem+json"),
+        NotFoundError, CommonErrors, BodyErrors
+    ),
+    security(("bearer" = []))
+)]
+pub async fn replace_template_version(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+    body: JsonBody<VersionContentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::MANAGE_QUESTIONNAIRES)?;
+    let (id, number) = path.into_inner();
+    let number = number_of(&number)?;
+    let content = TemplateContent {
+        sections: body.value.sections,
+    };
+    let pool = state.pool.clone();
+    let version =
+        web::block(move || service::replace_draft(&pool, &actor, &id, number, content)).await??;
+    Ok(HttpResponse::Ok().json(version))
+}
+
+/// Publish a draft version: it becomes immutable and can be sent to vendors.
+#[utoipa::path(
+    post, path = "/v1/questionnaire-templates/{template_id}/versions/{number}/publish", tag = "questionnaires",
+    description = "Roles: admin, risk_manager.",
+    params(
+        ("template_id" = String, Path, description = "Template id"),
+        ("number" = i32, Path, description = "Version number, from 1")
+    ),
+    responses(
+        (status = 200, description = "The published version", body = TemplateVersion),
+        (status = 409, description = "Already published, or the template is built in", body = Problem, content_type = "application/problem+json"),
+        NotFoundError, CommonErrors
+    ),
+    security(("bearer" = []))
+)]
+pub async fn publish_template_version(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::MANAGE_QUESTIONNAIRES)?;
+    let (id, number) = path.into_inner();
+    let number = number_of(&number)?;
+    let pool = state.pool.clone();
+    let version = web::block(move || service::publish(&pool, &actor, &id, number)).await??;
+    Ok(HttpResponse::Ok().json(version))
+}
