@@ -26,6 +26,10 @@ struct IssuedClaims<'a> {
     iat: i64,
     nbf: i64,
     exp: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assessment: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    jti: Option<&'a str>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -34,6 +38,8 @@ struct TokenClaims {
     org: Option<String>,
     #[serde(default)]
     roles: Vec<String>,
+    assessment: Option<String>,
+    jti: Option<String>,
 }
 
 /// The verified identity behind a request.
@@ -42,6 +48,15 @@ pub struct Principal {
     pub subject: String,
     pub org: String,
     pub roles: Vec<Role>,
+    /// Set on vendor links: the one assessment the token opens, and the link's id.
+    pub link: Option<LinkScope>,
+}
+
+/// What a vendor link token is scoped to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkScope {
+    pub assessment_id: String,
+    pub link_id: String,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -202,6 +217,35 @@ impl Authenticator {
             iat: now,
             nbf: now,
             exp: now + ttl_seconds,
+            assessment: None,
+            jti: None,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .expect("HS256 signing with an in-memory secret cannot fail")
+    }
+
+    /// Signs a vendor link: role `vendor`, scoped to one assessment, identified by `link_id`
+    /// so that it can be revoked, expiring at `expires_at` (Unix seconds).
+    pub fn issue_vendor_link(
+        &self,
+        org: &str,
+        assessment_id: &str,
+        link_id: &str,
+        expires_at: i64,
+    ) -> String {
+        let now = chrono::Utc::now().timestamp();
+        let subject = format!("vendor-link:{link_id}");
+        let claims = IssuedClaims {
+            sub: &subject,
+            org,
+            roles: vec![Role::Vendor.as_str()],
+            iss: &self.issuer,
+            aud: &self.audience,
+            iat: now,
+            nbf: now,
+            exp: expires_at,
+            assessment: Some(assessment_id),
+            jti: Some(link_id),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing with an in-memory secret cannot fail")
@@ -256,10 +300,19 @@ impl Authenticator {
             .ok_or(AuthError::MissingOrg)?;
         let mut roles: Vec<Role> = claims.roles.iter().filter_map(|r| Role::parse(r)).collect();
         roles.dedup();
+        // Only locally signed tokens can be vendor links; the database decides if one is live.
+        let link = match (header.alg, claims.assessment, claims.jti) {
+            (Algorithm::HS256, Some(assessment_id), Some(link_id)) => Some(LinkScope {
+                assessment_id,
+                link_id,
+            }),
+            _ => None,
+        };
         Ok(Principal {
             subject: claims.sub,
             org,
             roles,
+            link,
         })
     }
 }

@@ -457,7 +457,9 @@ pub async fn update_ai_service(
         ("ai_service_id" = String, Path, description = "AI service id"),
         ("If-Match" = Option<String>, Header, description = "The ETag last read")
     ),
-    responses((status = 204, description = "Deleted"), NotFoundError, StaleVersionError, CommonErrors),
+    responses(
+        (status = 409, description = "Other records (assessments) still refer to it", body = Problem, content_type = "application/problem+json"),
+        (status = 204, description = "Deleted"), NotFoundError, StaleVersionError, CommonErrors),
     security(("bearer" = []))
 )]
 pub async fn delete_ai_service(

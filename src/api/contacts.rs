@@ -261,6 +261,7 @@ pub async fn update_contact(
     description = "Roles: admin, risk_manager, procurement.",
     params(("vendor_id" = String, Path, description = "Vendor id"), ("contact_id" = String, Path, description = "Contact id")),
     responses(
+        (status = 409, description = "Other records (assessments) still refer to it", body = Problem, content_type = "application/problem+json"),
         (status = 204, description = "Deleted"),
         NotFoundError, CommonErrors
     ),

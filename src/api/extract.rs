@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
 use super::problem::ApiError;
-use crate::auth::{Authenticator, Principal};
+use crate::auth::{Authenticator, LinkScope, Principal};
 use crate::domain::roles::{access, Role};
 use crate::domain::{Actor, FieldError};
 
@@ -235,21 +235,67 @@ pub struct Auth {
     request_id: Option<String>,
 }
 
+/// Who calls an assessment endpoint: staff of the organisation, or the vendor through a link.
+pub enum Caller {
+    Staff(Actor),
+    Vendor { actor: Actor, link: LinkScope },
+}
+
 impl Auth {
-    /// The caller as an actor, if one of its roles is in `allowed` (else 403).
+    fn into_actor(self) -> Actor {
+        Actor {
+            org: self.principal.org,
+            subject: self.principal.subject,
+            roles: self.principal.roles,
+            request_id: self.request_id,
+        }
+    }
+
+    /// A vendor link for `assessment_id` (its liveness is checked against the database by the
+    /// service), or staff with one of the `staff` roles.
+    pub fn for_assessment(self, assessment_id: &str, staff: &[Role]) -> Result<Caller, ApiError> {
+        match self.principal.link.clone() {
+            Some(link) if self.principal.roles.contains(&Role::Vendor) => {
+                if link.assessment_id != assessment_id {
+                    return Err(ApiError::forbidden("this link opens another assessment"));
+                }
+                Ok(Caller::Vendor {
+                    actor: self.into_actor(),
+                    link,
+                })
+            }
+            _ => self.require(staff).map(Caller::Staff),
+        }
+    }
+
+    /// A vendor link for `assessment_id`; staff tokens are refused.
+    pub fn vendor_link(self, assessment_id: &str) -> Result<(Actor, LinkScope), ApiError> {
+        if self.principal.link.is_none() {
+            return Err(ApiError::forbidden(
+                "this call is for the vendor, through the assessment link",
+            ));
+        }
+        match self.for_assessment(assessment_id, &[])? {
+            Caller::Vendor { actor, link } => Ok((actor, link)),
+            Caller::Staff(_) => Err(ApiError::internal()),
+        }
+    }
+
+    /// The caller as an actor, if one of its roles is in `allowed` (else 403). Vendor links
+    /// open only their assessment's vendor endpoints.
     pub fn require(self, allowed: &[Role]) -> Result<Actor, ApiError> {
+        if self.principal.link.is_some() {
+            return Err(ApiError::forbidden(
+                "a vendor link opens only its own assessment",
+            ));
+        }
         if !self.principal.roles.iter().any(|r| allowed.contains(r)) {
             return Err(ApiError::forbidden(format!(
                 "this call needs one of the roles: {}",
                 access::describe(allowed)
             )));
         }
-        Ok(Actor {
-            org: self.principal.org,
-            subject: self.principal.subject,
-            roles: self.principal.roles,
-            request_id: self.request_id,
-        })
+        Ok(self.into_actor())
     }
 }
 

@@ -1,6 +1,7 @@
 //! HTTP only: routes, request and response types, extractors, problem+json errors.
 
 pub mod ai_services;
+pub mod assessments;
 pub mod audit;
 pub mod catalog;
 pub mod contacts;
@@ -32,4 +33,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     audit::routes(cfg);
     catalog::routes(cfg);
     questionnaires::routes(cfg);
+    assessments::routes(cfg);
 }

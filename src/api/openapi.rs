@@ -6,7 +6,8 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use super::{
-    ai_services, audit, catalog, contacts, health, problem, questionnaires, subprocessors, vendors,
+    ai_services, assessments, audit, catalog, contacts, health, problem, questionnaires,
+    subprocessors, vendors,
 };
 
 #[derive(OpenApi)]
@@ -70,6 +71,18 @@ use super::{
         questionnaires::get_template_version,
         questionnaires::replace_template_version,
         questionnaires::publish_template_version,
+        assessments::create_assessment,
+        assessments::list_assessments,
+        assessments::get_assessment,
+        assessments::send_assessment,
+        assessments::issue_vendor_link,
+        assessments::revoke_vendor_links,
+        assessments::get_questionnaire,
+        assessments::save_answers,
+        assessments::submit_assessment,
+        assessments::change_assessment_status,
+        assessments::review_answer,
+        assessments::get_assessment_results,
         audit::list_audit_events,
         audit::verify_audit_chain,
     ),
@@ -82,6 +95,7 @@ use super::{
         (name = "ai services", description = "What vendors provide, where it is used, how it changed"),
         (name = "controls", description = "Control catalogs (ISO/IEC 42001 Annex A, NIST AI RMF, EU AI Act) and their crosswalk"),
         (name = "questionnaires", description = "Due-diligence questionnaire templates, versioned; a published version is immutable"),
+        (name = "assessments", description = "Questionnaires sent to vendors, answered through a scoped link, reviewed and scored"),
         (name = "audit", description = "Hash-chained record of every change"),
         (name = "health", description = "Probes")
     )

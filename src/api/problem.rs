@@ -152,6 +152,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound { entity } => ApiError::not_found(format!("no such {entity}")),
             ServiceError::Validation(errors) => ApiError::validation(errors),
             ServiceError::Conflict(detail) => ApiError::new(StatusCode::CONFLICT, detail),
+            ServiceError::Unauthorized(detail) => ApiError::unauthorized(detail),
             ServiceError::IllegalTransition { from, to, allowed } => {
                 let mut e = ApiError::new(
                     StatusCode::CONFLICT,

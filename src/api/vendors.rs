@@ -540,6 +540,7 @@ pub async fn change_vendor_status(
         ("If-Match" = Option<String>, Header, description = "The ETag last read")
     ),
     responses(
+        (status = 409, description = "Other records (assessments) still refer to it", body = Problem, content_type = "application/problem+json"),
         (status = 204, description = "Deleted"),
         NotFoundError, StaleVersionError, CommonErrors
     ),

@@ -1,6 +1,7 @@
 //! Database access: one diesel code path over SQLite and PostgreSQL.
 
 pub mod ai_services;
+pub mod assessments;
 pub mod audit;
 pub mod catalog;
 pub mod contacts;
@@ -206,6 +207,13 @@ pub fn contains_pattern(needle: &str) -> String {
     }
     pattern.push('%');
     pattern
+}
+
+pub fn is_foreign_key_violation(error: &DieselError) -> bool {
+    matches!(
+        error,
+        DieselError::DatabaseError(diesel::result::DatabaseErrorKind::ForeignKeyViolation, _)
+    )
 }
 
 pub fn is_unique_violation(error: &DieselError) -> bool {

@@ -148,3 +148,11 @@ pub fn publish(conn: &mut DbConn, id: &str, at: &str) -> QueryResult<usize> {
     ))
     .execute(conn)
 }
+
+pub fn find_version_by_id(conn: &mut DbConn, id: &str) -> QueryResult<Option<VersionRow>> {
+    questionnaire_versions::table
+        .filter(questionnaire_versions::id.eq(id))
+        .select(VersionRow::as_select())
+        .first(conn)
+        .optional()
+}

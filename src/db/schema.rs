@@ -252,3 +252,51 @@ diesel::table! {
 
 diesel::joinable!(questionnaire_versions -> questionnaire_templates (template_id));
 diesel::allow_tables_to_appear_in_same_query!(questionnaire_templates, questionnaire_versions);
+
+diesel::table! {
+    assessments (id) {
+        id -> Text,
+        org_id -> Text,
+        vendor_id -> Text,
+        ai_service_id -> Nullable<Text>,
+        template_version_id -> Text,
+        contact_id -> Nullable<Text>,
+        status -> Text,
+        due_date -> Nullable<Text>,
+        score -> Nullable<Double>,
+        scorecard -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Text,
+        updated_at -> Text,
+        sent_at -> Nullable<Text>,
+        submitted_at -> Nullable<Text>,
+        completed_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    assessment_answers (id) {
+        id -> Text,
+        org_id -> Text,
+        assessment_id -> Text,
+        question_key -> Text,
+        value -> Text,
+        not_applicable -> Bool,
+        comment -> Nullable<Text>,
+        verdict -> Nullable<Text>,
+        review_comment -> Nullable<Text>,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    vendor_links (id) {
+        id -> Text,
+        org_id -> Text,
+        assessment_id -> Text,
+        expires_at -> Text,
+        revoked_at -> Nullable<Text>,
+        created_at -> Text,
+        created_by -> Text,
+    }
+}

@@ -3,6 +3,7 @@
 pub mod ai_bom;
 pub mod ai_bom_import;
 pub mod ai_service;
+pub mod assessment;
 pub mod audit_chain;
 pub mod audit_log;
 pub mod catalog;

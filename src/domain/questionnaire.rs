@@ -30,7 +30,8 @@ pub enum QuestionType {
 }
 
 impl QuestionType {
-    fn has_options(self) -> bool {
+    /// Yes/no and choice questions: answered with option values, and scored.
+    pub fn has_options(self) -> bool {
         matches!(
             self,
             QuestionType::YesNo | QuestionType::SingleChoice | QuestionType::MultiChoice

@@ -60,6 +60,8 @@ pub mod access {
     pub const MANAGE_CATALOG: &[Role] = &[Role::Admin, Role::RiskManager];
     /// Writing and publishing questionnaire templates.
     pub const MANAGE_QUESTIONNAIRES: &[Role] = &[Role::Admin, Role::RiskManager];
+    /// Reviewing vendors' answers and completing assessments.
+    pub const REVIEW_ASSESSMENTS: &[Role] = &[Role::Admin, Role::RiskManager];
     /// Reading and verifying the audit log.
     pub const READ_AUDIT: &[Role] = &[Role::Admin, Role::RiskManager, Role::Auditor];
 

@@ -2,6 +2,7 @@
 //! record and its outbox event commit together or not at all).
 
 pub mod ai_services;
+pub mod assessments;
 pub mod audit;
 pub mod catalog;
 pub mod contacts;
@@ -22,6 +23,9 @@ pub enum ServiceError {
     Validation(Vec<FieldError>),
     #[error("{0}")]
     Conflict(String),
+    /// A credential the database no longer honours (a revoked or expired vendor link).
+    #[error("{0}")]
+    Unauthorized(String),
     #[error("cannot move from {from} to {to}")]
     IllegalTransition {
         from: String,
@@ -61,9 +65,19 @@ fn write<T>(
     mut command: impl FnMut(&mut DbConn) -> Result<T, ServiceError>,
 ) -> Result<T, ServiceError> {
     let mut conn = connection(pool)?;
-    match db::write_transaction(&mut conn, &mut command) {
+    let result = match db::write_transaction(&mut conn, &mut command) {
         Err(ServiceError::Database(e)) if db::is_unique_violation(&e) => {
             db::write_transaction(&mut conn, &mut command)
+        }
+        other => other,
+    };
+    // Records that others still refer to (an assessed vendor, say) are kept: they are evidence.
+    match result {
+        Err(ServiceError::Database(e)) if db::is_foreign_key_violation(&e) => {
+            Err(ServiceError::Conflict(
+                "other records still refer to this one (assessments, for example); it is kept"
+                    .into(),
+            ))
         }
         other => other,
     }

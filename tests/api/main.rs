@@ -3,6 +3,7 @@
 
 mod ai_bom;
 mod ai_services;
+mod assessments;
 mod audit;
 mod auth;
 mod catalog;

@@ -1,0 +1,183 @@
+use diesel::prelude::*;
+
+use super::schema::{assessment_answers, assessments, vendor_links};
+use super::DbConn;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = assessments, treat_none_as_null = true)]
+pub struct AssessmentRow {
+    pub id: String,
+    pub org_id: String,
+    pub vendor_id: String,
+    pub ai_service_id: Option<String>,
+    pub template_version_id: String,
+    pub contact_id: Option<String>,
+    pub status: String,
+    pub due_date: Option<String>,
+    pub score: Option<f64>,
+    pub scorecard: Option<String>,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub sent_at: Option<String>,
+    pub submitted_at: Option<String>,
+    pub completed_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = assessment_answers, treat_none_as_null = true)]
+pub struct AnswerRow {
+    pub id: String,
+    pub org_id: String,
+    pub assessment_id: String,
+    pub question_key: String,
+    pub value: String,
+    pub not_applicable: bool,
+    pub comment: Option<String>,
+    pub verdict: Option<String>,
+    pub review_comment: Option<String>,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = vendor_links)]
+pub struct LinkRow {
+    pub id: String,
+    pub org_id: String,
+    pub assessment_id: String,
+    pub expires_at: String,
+    pub revoked_at: Option<String>,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+/// List filters; `due_before` keeps open assessments due before that date.
+#[derive(Debug, Clone, Default)]
+pub struct AssessmentQuery {
+    pub vendor_id: Option<String>,
+    pub status: Option<String>,
+    pub open_due_before: Option<String>,
+}
+
+/// Statuses in which an assessment waits on someone and can be overdue.
+pub const OPEN_STATUSES: [&str; 4] = ["sent", "in_progress", "returned", "draft"];
+
+pub fn insert(conn: &mut DbConn, row: &AssessmentRow) -> QueryResult<()> {
+    diesel::insert_into(assessments::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<Option<AssessmentRow>> {
+    assessments::table
+        .filter(assessments::id.eq(id))
+        .filter(assessments::org_id.eq(org))
+        .select(AssessmentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Writes `row` if the stored version is still `expected_version`.
+pub fn update(conn: &mut DbConn, row: &AssessmentRow, expected_version: i64) -> QueryResult<bool> {
+    let changed = diesel::update(
+        assessments::table
+            .filter(assessments::id.eq(&row.id))
+            .filter(assessments::org_id.eq(&row.org_id))
+            .filter(assessments::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Newest first, after the id `after`.
+pub fn list(
+    conn: &mut DbConn,
+    org: &str,
+    query: &AssessmentQuery,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<AssessmentRow>> {
+    let mut select = assessments::table
+        .filter(assessments::org_id.eq(org))
+        .select(AssessmentRow::as_select())
+        .into_boxed();
+    if let Some(vendor_id) = &query.vendor_id {
+        select = select.filter(assessments::vendor_id.eq(vendor_id.clone()));
+    }
+    if let Some(status) = &query.status {
+        select = select.filter(assessments::status.eq(status.clone()));
+    }
+    if let Some(date) = &query.open_due_before {
+        select = select
+            .filter(assessments::status.eq_any(OPEN_STATUSES))
+            .filter(assessments::due_date.lt(date.clone()));
+    }
+    if let Some(after) = after {
+        select = select.filter(assessments::id.lt(after.to_owned()));
+    }
+    select
+        .order(assessments::id.desc())
+        .limit(limit + 1)
+        .load(conn)
+}
+
+pub fn answers(conn: &mut DbConn, assessment_id: &str) -> QueryResult<Vec<AnswerRow>> {
+    assessment_answers::table
+        .filter(assessment_answers::assessment_id.eq(assessment_id))
+        .select(AnswerRow::as_select())
+        .order(assessment_answers::question_key.asc())
+        .load(conn)
+}
+
+/// Inserts or replaces the answer to one question.
+pub fn save_answer(conn: &mut DbConn, row: &AnswerRow) -> QueryResult<()> {
+    let updated = diesel::update(
+        assessment_answers::table
+            .filter(assessment_answers::assessment_id.eq(&row.assessment_id))
+            .filter(assessment_answers::question_key.eq(&row.question_key)),
+    )
+    .set((
+        assessment_answers::value.eq(&row.value),
+        assessment_answers::not_applicable.eq(row.not_applicable),
+        assessment_answers::comment.eq(&row.comment),
+        assessment_answers::verdict.eq(&row.verdict),
+        assessment_answers::review_comment.eq(&row.review_comment),
+        assessment_answers::updated_at.eq(&row.updated_at),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(assessment_answers::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn insert_link(conn: &mut DbConn, row: &LinkRow) -> QueryResult<()> {
+    diesel::insert_into(vendor_links::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find_link(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<Option<LinkRow>> {
+    vendor_links::table
+        .filter(vendor_links::id.eq(id))
+        .filter(vendor_links::org_id.eq(org))
+        .select(LinkRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Revokes every live link of the assessment; returns how many.
+pub fn revoke_links(conn: &mut DbConn, assessment_id: &str, at: &str) -> QueryResult<usize> {
+    diesel::update(
+        vendor_links::table
+            .filter(vendor_links::assessment_id.eq(assessment_id))
+            .filter(vendor_links::revoked_at.is_null()),
+    )
+    .set(vendor_links::revoked_at.eq(Some(at)))
+    .execute(conn)
+}

@@ -1,0 +1,506 @@
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, TestApp, ORG, OTHER_ORG};
+use annexa::domain::roles::Role;
+
+/// A published template with a conditional branch, returning its id.
+async fn published_template(app: &TestApp, token: &str) -> String {
+    let template = app
+        .post(
+            "/v1/questionnaire-templates",
+            token,
+            &json!({"name": "AI vendor check", "sections": [
+                {"title": "Data", "questions": [
+                    {"key": "trains", "text": "Do you train on our data?", "type": "yes_no", "required": true, "weight": 2,
+                     "options": [{"value": "yes", "label": "Yes", "score": 0}, {"value": "no", "label": "No", "score": 1}],
+                     "controls": ["iso42001:A.7.3"]},
+                    {"key": "opt_out", "text": "Is the opt-out in the contract?", "type": "yes_no", "required": true,
+                     "show_if": {"question": "trains", "any_of": ["yes"]}, "controls": ["iso42001:A.7.3", "iso42001:A.10.3"]},
+                    {"key": "retention", "text": "Retention in days", "type": "number", "required": true, "controls": ["iso42001:A.7.5"]}
+                ]},
+                {"title": "Operations", "questions": [
+                    {"key": "regions", "text": "Where is data processed?", "type": "multi_choice", "allow_not_applicable": true,
+                     "options": [{"value": "eu", "label": "EU", "score": 1}, {"value": "us", "label": "US", "score": 0.5}],
+                     "controls": ["iso42001:A.10.3"]},
+                    {"key": "incident_contact", "text": "Incident contact", "type": "text", "controls": ["iso42001:A.8.4"]}
+                ]}
+            ]}),
+        )
+        .await
+        .ok(201)
+        .clone();
+    let id = template["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/v1/questionnaire-templates/{id}/versions/1/publish"),
+        token,
+        &json!({}),
+    )
+    .await
+    .ok(200);
+    id
+}
+
+fn keys(questionnaire: &Value) -> Vec<String> {
+    questionnaire["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["questions"].as_array().unwrap())
+        .map(|q| q["key"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn status(app: &TestApp, id: &str, token: &str, to: &str) -> Value {
+    app.post(
+        &format!("/v1/assessments/{id}/status"),
+        token,
+        &json!({ "status": to }),
+    )
+    .await
+    .ok(200)
+    .clone()
+}
+
+#[actix_web::test]
+async fn a_vendor_answers_through_the_link_and_the_assessment_is_reviewed_and_scored() {
+    let app = spawn_app().await;
+    let admin = app.admin();
+    let template_id = published_template(&app, &admin).await;
+    let vendor = app.create_vendor("Acme AI").await;
+    let vendor_id = vendor["id"].as_str().unwrap();
+
+    let created = app
+        .post(
+            "/v1/assessments",
+            &admin,
+            &json!({"vendor_id": vendor_id, "template_id": template_id, "due_date": "2099-01-31"}),
+        )
+        .await
+        .ok(201)
+        .clone();
+    assert_eq!(created["status"], "draft");
+    assert_eq!(created["template_version"], 1);
+    assert_eq!(created["overdue"], false);
+    let id = created["id"].as_str().unwrap();
+    let base = format!("/v1/assessments/{id}");
+
+    let sent = app
+        .post(&format!("{base}/send"), &admin, &json!({"link_ttl": "7d"}))
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(sent["assessment"]["status"], "sent");
+    let link = sent["link"]["token"].as_str().unwrap().to_owned();
+    app.post(&format!("{base}/send"), &admin, &json!({}))
+        .await
+        .problem(409);
+
+    // The vendor sees the questions that apply; the conditional one is hidden at first.
+    let questionnaire = app
+        .get(&format!("{base}/questionnaire"), &link)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(
+        keys(&questionnaire),
+        ["trains", "retention", "regions", "incident_contact"]
+    );
+    assert_eq!(
+        questionnaire["unanswered_required"],
+        json!(["trains", "retention"])
+    );
+
+    let answers = format!("{base}/answers");
+    let saved = app
+        .put(
+            &answers,
+            &link,
+            &json!({"answers": [{"question": "trains", "value": "yes"}, {"question": "retention", "value": 30}]}),
+        )
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(saved["status"], "in_progress");
+    assert_eq!(
+        keys(&saved),
+        [
+            "trains",
+            "opt_out",
+            "retention",
+            "regions",
+            "incident_contact"
+        ]
+    );
+    let refused = app.post(&format!("{base}/submit"), &link, &json!({})).await;
+    refused.invalid_field("answers.opt_out");
+
+    app.put(
+        &answers,
+        &link,
+        &json!({"answers": [
+            {"question": "opt_out", "value": "yes", "comment": "Clause 12.3"},
+            {"question": "regions", "value": null, "not_applicable": true}
+        ]}),
+    )
+    .await
+    .ok(200);
+    let submitted = app
+        .post(&format!("{base}/submit"), &link, &json!({}))
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(submitted["status"], "submitted");
+    app.put(
+        &answers,
+        &link,
+        &json!({"answers": [{"question": "retention", "value": 1}]}),
+    )
+    .await
+    .problem(409);
+
+    // Review: one answer rejected, the assessment returned for clarification.
+    status(&app, id, &admin, "in_review").await;
+    let reviewed = app
+        .put(
+            &format!("{base}/answers/opt_out/review"),
+            &admin,
+            &json!({"verdict": "rejected", "comment": "Send the clause"}),
+        )
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(reviewed["verdict"], "rejected");
+    let returned = status(&app, id, &admin, "returned").await;
+    assert_eq!(returned["allowed_next_states"], json!(["in_progress"]));
+    let back = app
+        .get(&format!("{base}/questionnaire"), &link)
+        .await
+        .ok(200)
+        .clone();
+    let opt_out = back["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["question"] == "opt_out")
+        .unwrap()
+        .clone();
+    assert_eq!(opt_out["review_comment"], "Send the clause");
+    app.put(
+        &answers,
+        &link,
+        &json!({"answers": [{"question": "trains", "value": "no"}]}),
+    )
+    .await
+    .ok(200);
+    app.post(&format!("{base}/submit"), &link, &json!({}))
+        .await
+        .ok(200);
+    status(&app, id, &admin, "in_review").await;
+    let completed = status(&app, id, &admin, "completed").await;
+    assert_eq!(completed["status"], "completed");
+    // trains "no" scores 1 × 2; opt_out no longer applies; regions N/A; → 2 / 2.
+    assert_eq!(completed["score"], 100.0);
+
+    let results = app
+        .get(&format!("{base}/results"), &admin)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(results["final_result"], true);
+    assert_eq!(results["points"], 2.0);
+    assert_eq!(results["max_points"], 2.0);
+    let control = |id: &str| {
+        results["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["control_id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(control("iso42001:A.7.3")["result"], "met");
+    assert_eq!(control("iso42001:A.7.5")["result"], "met");
+    assert_eq!(control("iso42001:A.8.4")["result"], "not_answered");
+    let bases: Vec<&str> = results["explanation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["basis"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        bases,
+        ["scored", "unscored", "not_applicable", "not_answered"]
+    );
+    app.post(
+        &format!("{base}/status"),
+        &admin,
+        &json!({"status": "in_review"}),
+    )
+    .await
+    .problem(409);
+
+    let actions = app.audit_actions(&admin, "assessment").await;
+    for action in [
+        "assessment.created",
+        "assessment.sent",
+        "vendor_link.issued",
+        "assessment.answers_saved",
+        "assessment.submitted",
+        "assessment.answer_reviewed",
+        "assessment.returned",
+        "assessment.completed",
+    ] {
+        assert!(actions.contains(&action.to_owned()), "{action} not audited");
+    }
+}
+
+#[actix_web::test]
+async fn vendor_answers_must_fit_their_questions() {
+    let app = spawn_app().await;
+    let admin = app.admin();
+    let template_id = published_template(&app, &admin).await;
+    let vendor = app.create_vendor("Acme AI").await;
+    let created = app
+        .post(
+            "/v1/assessments",
+            &admin,
+            &json!({"vendor_id": vendor["id"], "template_id": template_id}),
+        )
+        .await
+        .ok(201)
+        .clone();
+    let id = created["id"].as_str().unwrap();
+    let link = app
+        .post(&format!("/v1/assessments/{id}/send"), &admin, &json!({}))
+        .await
+        .ok(200)["link"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let answers = format!("/v1/assessments/{id}/answers");
+    let cases = [
+        (
+            json!({"question": "trains", "value": true}),
+            "answers[0].value",
+        ),
+        (
+            json!({"question": "trains", "value": "maybe"}),
+            "answers[0].value",
+        ),
+        (
+            json!({"question": "retention", "value": "thirty"}),
+            "answers[0].value",
+        ),
+        (
+            json!({"question": "regions", "value": ["eu", "mars"]}),
+            "answers[0].value[1]",
+        ),
+        (
+            json!({"question": "trains", "value": null, "not_applicable": true}),
+            "answers[0].not_applicable",
+        ),
+        (
+            json!({"question": "opt_out", "value": "yes"}),
+            "answers[0].question",
+        ),
+        (
+            json!({"question": "nope", "value": "yes"}),
+            "answers[0].question",
+        ),
+        (
+            json!({"question": "trains", "value": "no", "extra": 1}),
+            "answers[0].extra",
+        ),
+    ];
+    for (answer, field) in cases {
+        app.put(&answers, &link, &json!({ "answers": [answer] }))
+            .await
+            .invalid_field(field);
+    }
+    // One bad answer refuses the good ones with it.
+    app.put(
+        &answers,
+        &link,
+        &json!({"answers": [{"question": "retention", "value": 30}, {"question": "trains", "value": 1}]}),
+    )
+    .await
+    .invalid_field("answers[1].value");
+    let questionnaire = app
+        .get(&format!("/v1/assessments/{id}/questionnaire"), &link)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(questionnaire["answers"], json!([]));
+    assert_eq!(questionnaire["status"], "sent");
+
+    // A draft version cannot be assessed; unknown references are named.
+    let draft = app
+        .post(
+            &format!("/v1/questionnaire-templates/{template_id}/versions"),
+            &admin,
+            &json!({}),
+        )
+        .await
+        .ok(201)
+        .clone();
+    app.post(
+        "/v1/assessments",
+        &admin,
+        &json!({"vendor_id": vendor["id"], "template_id": template_id, "template_version": draft["number"]}),
+    )
+    .await
+    .invalid_field("template_version");
+    app.post(
+        "/v1/assessments",
+        &admin,
+        &json!({"vendor_id": vendor["id"], "template_id": template_id, "due_date": "31/12/2026"}),
+    )
+    .await
+    .invalid_field("due_date");
+    app.post(
+        "/v1/assessments",
+        &admin,
+        &json!({"vendor_id": vendor["id"], "template_id": template_id, "contact_id": "nobody"}),
+    )
+    .await
+    .invalid_field("contact_id");
+    app.post(
+        "/v1/assessments",
+        &admin,
+        &json!({"vendor_id": vendor["id"], "template_id": "nope"}),
+    )
+    .await
+    .invalid_field("template_id");
+    app.post(
+        "/v1/assessments",
+        &admin,
+        &json!({"vendor_id": "nope", "template_id": template_id}),
+    )
+    .await
+    .invalid_field("vendor_id");
+}
+
+#[actix_web::test]
+async fn a_vendor_link_opens_its_assessment_and_nothing_else() {
+    let app = spawn_app().await;
+    let admin = app.admin();
+    let template_id = published_template(&app, &admin).await;
+    let vendor = app.create_vendor("Acme AI").await;
+    let mut links = Vec::new();
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let created = app
+            .post(
+                "/v1/assessments",
+                &admin,
+                &json!({"vendor_id": vendor["id"], "template_id": template_id, "due_date": "2020-01-01"}),
+            )
+            .await
+            .ok(201)
+            .clone();
+        let id = created["id"].as_str().unwrap().to_owned();
+        let sent = app
+            .post(&format!("/v1/assessments/{id}/send"), &admin, &json!({}))
+            .await
+            .ok(200)
+            .clone();
+        links.push(sent["link"]["token"].as_str().unwrap().to_owned());
+        ids.push(id);
+    }
+    let (link, id, other_id) = (&links[0], &ids[0], &ids[1]);
+
+    // Nothing but its own assessment's vendor endpoints.
+    for path in [
+        "/v1/vendors".to_owned(),
+        format!("/v1/vendors/{}", vendor["id"].as_str().unwrap()),
+        "/v1/assessments".to_owned(),
+        format!("/v1/assessments/{id}"),
+        format!("/v1/assessments/{id}/results"),
+        format!("/v1/assessments/{other_id}/questionnaire"),
+        "/v1/audit-events".to_owned(),
+    ] {
+        app.get(&path, link).await.problem(403);
+    }
+    app.post(
+        &format!("/v1/assessments/{id}/status"),
+        link,
+        &json!({"status": "in_review"}),
+    )
+    .await
+    .problem(403);
+    app.put(
+        &format!("/v1/assessments/{other_id}/answers"),
+        link,
+        &json!({"answers": [{"question": "trains", "value": "no"}]}),
+    )
+    .await
+    .problem(403);
+    // Staff tokens cannot answer as the vendor.
+    app.put(
+        &format!("/v1/assessments/{id}/answers"),
+        &admin,
+        &json!({"answers": [{"question": "trains", "value": "no"}]}),
+    )
+    .await
+    .problem(403);
+
+    // Overdue: due in the past and waiting for the vendor.
+    let overdue = app
+        .get("/v1/assessments?overdue=true", &admin)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(overdue["data"].as_array().unwrap().len(), 2);
+    assert_eq!(overdue["data"][0]["overdue"], true);
+
+    // Revoked links are refused; a fresh link works.
+    app.delete(&format!("/v1/assessments/{id}/links"), &admin)
+        .await
+        .ok(200);
+    app.get(&format!("/v1/assessments/{id}/questionnaire"), link)
+        .await
+        .problem(401);
+    let fresh = app
+        .post(
+            &format!("/v1/assessments/{id}/links"),
+            &admin,
+            &json!({"link_ttl": "1s"}),
+        )
+        .await
+        .ok(201)
+        .clone();
+    let fresh = fresh["token"].as_str().unwrap();
+    app.get(&format!("/v1/assessments/{id}/questionnaire"), fresh)
+        .await
+        .ok(200);
+    // It expires.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    app.get(&format!("/v1/assessments/{id}/questionnaire"), fresh)
+        .await
+        .problem(401);
+    app.post(
+        &format!("/v1/assessments/{id}/links"),
+        &admin,
+        &json!({"link_ttl": "365d"}),
+    )
+    .await
+    .invalid_field("link_ttl");
+
+    // Another organisation cannot see it; procurement cannot review.
+    let other = app.token(OTHER_ORG, &[Role::Admin]);
+    app.get(&format!("/v1/assessments/{id}"), &other)
+        .await
+        .problem(404);
+    // An assessed vendor is kept: its assessments are evidence.
+    let vendor_path = format!("/v1/vendors/{}", vendor["id"].as_str().unwrap());
+    app.delete(&vendor_path, &admin).await.problem(409);
+    app.get(&vendor_path, &admin).await.ok(200);
+    let procurement = app.token(ORG, &[Role::Procurement]);
+    app.post(
+        &format!("/v1/assessments/{id}/status"),
+        &procurement,
+        &json!({"status": "in_review"}),
+    )
+    .await
+    .problem(403);
+}
