@@ -251,33 +251,38 @@ impl Auth {
         }
     }
 
-    /// A vendor link for `assessment_id` (its liveness is checked against the database by the
-    /// service), or staff with one of the `staff` roles.
-    pub fn for_assessment(self, assessment_id: &str, staff: &[Role]) -> Result<Caller, ApiError> {
-        match self.principal.link.clone() {
+    /// The vendor link the token carries, if it is one, checked to open `assessment_id`. Its
+    /// liveness is checked against the database by the service.
+    fn link_for(&self, assessment_id: &str) -> Result<Option<LinkScope>, ApiError> {
+        match &self.principal.link {
             Some(link) if self.principal.roles.contains(&Role::Vendor) => {
                 if link.assessment_id != assessment_id {
                     return Err(ApiError::forbidden("this link opens another assessment"));
                 }
-                Ok(Caller::Vendor {
-                    actor: self.into_actor(),
-                    link,
-                })
+                Ok(Some(link.clone()))
             }
-            _ => self.require(staff).map(Caller::Staff),
+            _ => Ok(None),
+        }
+    }
+
+    /// A vendor link for `assessment_id`, or staff with one of the `staff` roles.
+    pub fn for_assessment(self, assessment_id: &str, staff: &[Role]) -> Result<Caller, ApiError> {
+        match self.link_for(assessment_id)? {
+            Some(link) => Ok(Caller::Vendor {
+                actor: self.into_actor(),
+                link,
+            }),
+            None => self.require(staff).map(Caller::Staff),
         }
     }
 
     /// A vendor link for `assessment_id`; staff tokens are refused.
     pub fn vendor_link(self, assessment_id: &str) -> Result<(Actor, LinkScope), ApiError> {
-        if self.principal.link.is_none() {
-            return Err(ApiError::forbidden(
+        match self.link_for(assessment_id)? {
+            Some(link) => Ok((self.into_actor(), link)),
+            None => Err(ApiError::forbidden(
                 "this call is for the vendor, through the assessment link",
-            ));
-        }
-        match self.for_assessment(assessment_id, &[])? {
-            Caller::Vendor { actor, link } => Ok((actor, link)),
-            Caller::Staff(_) => Err(ApiError::internal()),
+            )),
         }
     }
 

@@ -14,7 +14,7 @@ use crate::domain::questionnaire::{
 };
 use crate::domain::roles::access;
 use crate::domain::FieldError;
-use crate::service::questionnaires as service;
+use crate::service::questionnaires::{self as service, TemplateDetails};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -113,14 +113,14 @@ fn number_of(value: &str) -> Result<i32, ApiError> {
     })
 }
 
-fn blank_name(name: &str) -> Result<String, ApiError> {
+fn non_blank_name(name: &str) -> Result<String, Vec<FieldError>> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(ApiError::validation(vec![FieldError::new(
+        return Err(vec![FieldError::new(
             "name",
             "required",
             "must not be blank",
-        )]));
+        )]);
     }
     Ok(name.to_owned())
 }
@@ -157,7 +157,7 @@ pub async fn create_template(
 ) -> Result<HttpResponse, ApiError> {
     let actor = auth.require(access::MANAGE_QUESTIONNAIRES)?;
     let request = body.value;
-    let name = blank_name(&request.name)?;
+    let name = non_blank_name(&request.name).map_err(ApiError::validation)?;
     let description = trimmed(request.description);
     let content = TemplateContent {
         sections: request.sections,
@@ -210,26 +210,22 @@ pub async fn update_template(
 ) -> Result<HttpResponse, ApiError> {
     let actor = auth.require(access::MANAGE_QUESTIONNAIRES)?;
     let id = path.into_inner();
-    let pool = state.pool.clone();
-    let current = {
-        let (pool, actor, id) = (pool.clone(), actor.clone(), id.clone());
-        web::block(move || service::get(&pool, &actor, &id)).await??
-    };
-    let details: TemplateDetailsRequest = body
-        .value
-        .apply_to(
+    let patch = body.value;
+    let edit = move |current: &TemplateDetails| {
+        let patched: TemplateDetailsRequest = patch.apply_to(
             &TemplateDetailsRequest {
-                name: current.name,
-                description: current.description,
+                name: current.name.clone(),
+                description: current.description.clone(),
             },
             &[],
-        )
-        .map_err(ApiError::validation)?;
-    let name = blank_name(&details.name)?;
-    let description = trimmed(details.description);
-    let template =
-        web::block(move || service::rename(&pool, &actor, &id, &name, description.as_deref()))
-            .await??;
+        )?;
+        Ok(TemplateDetails {
+            name: non_blank_name(&patched.name)?,
+            description: trimmed(patched.description),
+        })
+    };
+    let pool = state.pool.clone();
+    let template = web::block(move || service::update_details(&pool, &actor, &id, &edit)).await??;
     Ok(HttpResponse::Ok().json(template))
 }
 

@@ -51,16 +51,13 @@ pub struct LinkRow {
     pub created_by: String,
 }
 
-/// List filters; `due_before` keeps open assessments due before that date.
+/// List filters; `due_before` keeps assessments in one of `due_statuses` due before that date.
 #[derive(Debug, Clone, Default)]
 pub struct AssessmentQuery {
     pub vendor_id: Option<String>,
     pub status: Option<String>,
-    pub open_due_before: Option<String>,
+    pub due_before: Option<(String, Vec<String>)>,
 }
-
-/// Statuses in which an assessment waits on someone and can be overdue.
-pub const OPEN_STATUSES: [&str; 4] = ["sent", "in_progress", "returned", "draft"];
 
 pub fn insert(conn: &mut DbConn, row: &AssessmentRow) -> QueryResult<()> {
     diesel::insert_into(assessments::table)
@@ -109,9 +106,9 @@ pub fn list(
     if let Some(status) = &query.status {
         select = select.filter(assessments::status.eq(status.clone()));
     }
-    if let Some(date) = &query.open_due_before {
+    if let Some((date, statuses)) = &query.due_before {
         select = select
-            .filter(assessments::status.eq_any(OPEN_STATUSES))
+            .filter(assessments::status.eq_any(statuses.clone()))
             .filter(assessments::due_date.lt(date.clone()));
     }
     if let Some(after) = after {

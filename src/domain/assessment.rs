@@ -100,15 +100,16 @@ pub struct Assessment {
 /// Whether an assessment in `status` due on `due_date` is overdue on `today` (all
 /// `YYYY-MM-DD`): it is still waiting for the vendor.
 pub fn is_overdue(status: AssessmentStatus, due_date: Option<&str>, today: &str) -> bool {
-    let waiting = matches!(
-        status,
-        AssessmentStatus::Draft
-            | AssessmentStatus::Sent
-            | AssessmentStatus::InProgress
-            | AssessmentStatus::Returned
-    );
-    waiting && due_date.is_some_and(|d| d < today)
+    WAITING.contains(&status) && due_date.is_some_and(|d| d < today)
 }
+
+/// The statuses in which an assessment still waits for the vendor, and so can be overdue.
+pub const WAITING: [AssessmentStatus; 4] = [
+    AssessmentStatus::Draft,
+    AssessmentStatus::Sent,
+    AssessmentStatus::InProgress,
+    AssessmentStatus::Returned,
+];
 
 pub fn parse_due_date(field: &str, value: &str) -> Result<String, FieldError> {
     let value = value.trim();

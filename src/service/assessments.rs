@@ -278,7 +278,10 @@ pub fn list(
     let query = AssessmentQuery {
         vendor_id: filter.vendor_id.clone(),
         status: filter.status.map(|s| enum_to_text(&s)),
-        open_due_before: filter.overdue.then(today),
+        due_before: filter.overdue.then(|| {
+            let waiting = rules::WAITING.iter().map(enum_to_text).collect();
+            (today(), waiting)
+        }),
     };
     read(pool, |conn| {
         let rows =

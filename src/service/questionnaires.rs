@@ -224,19 +224,39 @@ pub fn create(
     })
 }
 
-pub fn rename(
+/// A template's name and description.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateDetails {
+    pub name: String,
+    pub description: Option<String>,
+}
+
+/// Applies `edit` (a merge patch, say) to the name and description of one of the
+/// organisation's own templates.
+pub fn update_details(
     pool: &Pool,
     actor: &Actor,
     id: &str,
-    name: &str,
-    description: Option<&str>,
+    edit: super::ai_services::Edit<'_, TemplateDetails, TemplateDetails>,
 ) -> Result<QuestionnaireTemplate, ServiceError> {
     write(pool, |conn| {
         let current = own(conn, &actor.org, id)?;
-        if current.name == name && current.description.as_deref() == description {
+        let before = TemplateDetails {
+            name: current.name.clone(),
+            description: current.description.clone(),
+        };
+        let after = edit(&before).map_err(ServiceError::Validation)?;
+        if after == before {
             return Ok(current);
         }
-        db::questionnaires::rename_template(conn, &actor.org, id, name, description, &time::now())?;
+        db::questionnaires::rename_template(
+            conn,
+            &actor.org,
+            id,
+            &after.name,
+            after.description.as_deref(),
+            &time::now(),
+        )?;
         journal::audit(
             conn,
             actor,
@@ -244,8 +264,8 @@ pub fn rename(
                 action: "questionnaire_template.updated",
                 entity_type: TEMPLATE,
                 entity_id: id,
-                before: Some(json!({ "name": current.name, "description": current.description })),
-                after: Some(json!({ "name": name, "description": description })),
+                before: Some(json!({ "name": before.name, "description": before.description })),
+                after: Some(json!({ "name": after.name, "description": after.description })),
                 reason: None,
             },
         )?;

@@ -159,7 +159,42 @@ async fn a_vendor_answers_through_the_link_and_the_assessment_is_reviewed_and_sc
     .problem(409);
 
     // Review: one answer rejected, the assessment returned for clarification.
+    app.put(
+        &format!("{base}/answers/opt_out/review"),
+        &admin,
+        &json!({"verdict": "accepted"}),
+    )
+    .await
+    .problem(409);
+    app.post(
+        &format!("{base}/status"),
+        &admin,
+        &json!({"status": "completed"}),
+    )
+    .await
+    .problem(409);
+    app.post(
+        &format!("{base}/status"),
+        &admin,
+        &json!({"status": "done"}),
+    )
+    .await
+    .invalid_field("status");
     status(&app, id, &admin, "in_review").await;
+    app.put(
+        &format!("{base}/answers/opt_out/review"),
+        &admin,
+        &json!({"verdict": "maybe"}),
+    )
+    .await
+    .invalid_field("verdict");
+    app.put(
+        &format!("{base}/answers/incident_contact/review"),
+        &admin,
+        &json!({"verdict": "accepted"}),
+    )
+    .await
+    .problem(404);
     let reviewed = app
         .put(
             &format!("{base}/answers/opt_out/review"),

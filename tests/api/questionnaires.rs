@@ -205,6 +205,16 @@ async fn drafts_are_edited_then_published_and_published_versions_never_change() 
         .ok(200)
         .clone();
     assert_eq!(renamed["name"], "Gen AI vendors");
+    app.patch(&format!("{TEMPLATES}/{id}"), &token, &json!({"name": "  "}))
+        .await
+        .invalid_field("name");
+    app.patch(
+        &format!("{TEMPLATES}/{id}"),
+        &token,
+        &json!({"owner": "me"}),
+    )
+    .await
+    .invalid_field("owner");
     assert_eq!(renamed["description"], Value::Null);
     let statuses: Vec<&str> = renamed["versions"]
         .as_array()
