@@ -24,6 +24,11 @@ pub struct RawSettings {
     pub jwt_issuer: String,
     pub jwt_audience: String,
     pub external_idp: Vec<ExternalIdpSettings>,
+    /// Where evidence files are kept; `<data_dir>/evidence` when unset.
+    pub evidence_dir: Option<PathBuf>,
+    pub evidence_max_bytes: u64,
+    /// How often overdue assessments are looked for (the `assessment.overdue` event).
+    pub overdue_check_seconds: u64,
 }
 
 impl Default for RawSettings {
@@ -40,6 +45,9 @@ impl Default for RawSettings {
             jwt_issuer: "annexa".into(),
             jwt_audience: "annexa".into(),
             external_idp: Vec::new(),
+            evidence_dir: None,
+            evidence_max_bytes: 25 * 1024 * 1024,
+            overdue_check_seconds: 300,
         }
     }
 }
@@ -110,6 +118,9 @@ pub struct Settings {
     pub jwt_issuer: String,
     pub jwt_audience: String,
     pub external_idp: Vec<ExternalIdpSettings>,
+    pub evidence_dir: PathBuf,
+    pub evidence_max_bytes: u64,
+    pub overdue_check_seconds: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -211,7 +222,29 @@ impl Settings {
                 return Err(invalid(&name, "issuer and audience must not be empty"));
             }
         }
+        if raw.evidence_max_bytes == 0 || raw.evidence_max_bytes > 1024 * 1024 * 1024 {
+            return Err(invalid(
+                "ANNEXA_EVIDENCE_MAX_BYTES",
+                "must be between 1 and 1073741824 (1 GiB)",
+            ));
+        }
+        if raw.overdue_check_seconds == 0 || raw.overdue_check_seconds > 86_400 {
+            return Err(invalid(
+                "ANNEXA_OVERDUE_CHECK_SECONDS",
+                "must be between 1 and 86400",
+            ));
+        }
+        let evidence_dir = match raw.evidence_dir {
+            Some(dir) if dir.as_os_str().is_empty() => {
+                return Err(invalid("ANNEXA_EVIDENCE_DIR", "must not be empty"))
+            }
+            Some(dir) => dir,
+            None => raw.data_dir.join("evidence"),
+        };
         Ok(Self {
+            evidence_dir,
+            evidence_max_bytes: raw.evidence_max_bytes,
+            overdue_check_seconds: raw.overdue_check_seconds,
             data_dir: raw.data_dir,
             database,
             listen,

@@ -7,4 +7,5 @@ pub mod db;
 pub mod domain;
 pub mod server;
 pub mod service;
+pub mod storage;
 pub mod telemetry;

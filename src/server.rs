@@ -14,6 +14,8 @@ use crate::api::{self, AppState};
 use crate::auth::{self, Authenticator};
 use crate::config::{DatabaseUrl, Settings};
 use crate::db::{self, Pool};
+use crate::service;
+use crate::storage::EvidenceStore;
 use crate::telemetry;
 
 const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(1);
@@ -24,6 +26,8 @@ pub enum StartError {
     Database(#[from] db::DbError),
     #[error(transparent)]
     Auth(#[from] auth::AuthSetupError),
+    #[error("cannot open the evidence directory {dir}: {source}")]
+    Evidence { dir: String, source: std::io::Error },
     #[error("cannot listen on {address}: {source}")]
     Listen {
         address: String,
@@ -36,6 +40,7 @@ pub struct Prepared {
     pub settings: Settings,
     pub pool: Pool,
     pub authenticator: Arc<Authenticator>,
+    pub evidence: EvidenceStore,
     /// True on first start: the signing secret was just generated.
     pub secret_created: bool,
     pub applied_migrations: Vec<String>,
@@ -45,6 +50,11 @@ pub struct Prepared {
 pub fn prepare(settings: Settings) -> Result<Prepared, StartError> {
     let (secret, secret_created) = auth::load_or_create_secret(&settings)?;
     let authenticator = Arc::new(Authenticator::new(&settings, &secret)?);
+    let evidence = EvidenceStore::open(&settings.evidence_dir, settings.evidence_max_bytes)
+        .map_err(|source| StartError::Evidence {
+            dir: settings.evidence_dir.display().to_string(),
+            source,
+        })?;
     let pool = db::connect(&settings.database, settings.db_pool_size)?;
     let mut conn = pool.get().map_err(db::DbError::from)?;
     let applied_migrations = db::migrate(&mut conn)?;
@@ -53,6 +63,7 @@ pub fn prepare(settings: Settings) -> Result<Prepared, StartError> {
         settings,
         pool,
         authenticator,
+        evidence,
         secret_created,
         applied_migrations,
     })
@@ -81,6 +92,7 @@ pub fn start(prepared: &Prepared) -> Result<Application, StartError> {
     let state = web::Data::new(AppState {
         pool: prepared.pool.clone(),
         backend,
+        evidence: prepared.evidence.clone(),
     });
     let authenticator = web::Data::new(prepared.authenticator.clone());
     let body_limit = BodyLimit(settings.body_limit_bytes);
@@ -107,6 +119,10 @@ pub fn start(prepared: &Prepared) -> Result<Application, StartError> {
     if matches!(settings.database, DatabaseUrl::Sqlite(_)) {
         spawn_checkpointer(prepared.pool.clone());
     }
+    spawn_overdue_check(
+        prepared.pool.clone(),
+        Duration::from_secs(settings.overdue_check_seconds),
+    );
     Ok(Application {
         port,
         server: server.run(),
@@ -127,6 +143,24 @@ fn spawn_checkpointer(pool: Pool) {
             .await;
             if let Ok(Err(cause)) = result {
                 tracing::warn!(error = %cause, "WAL checkpoint failed");
+            }
+        }
+    });
+}
+
+/// Raises `assessment.overdue` for assessments that passed their due date, at start and then
+/// every `every`.
+fn spawn_overdue_check(pool: Pool, every: Duration) {
+    actix_web::rt::spawn(async move {
+        let mut ticks = actix_web::rt::time::interval(every);
+        loop {
+            ticks.tick().await;
+            let pool = pool.clone();
+            match web::block(move || service::assessments::raise_overdue(&pool)).await {
+                Ok(Ok(0)) => {}
+                Ok(Ok(raised)) => tracing::info!(raised, "overdue assessments raised"),
+                Ok(Err(cause)) => tracing::warn!(error = %cause, "overdue check failed"),
+                Err(cause) => tracing::warn!(error = %cause, "overdue check did not run"),
             }
         }
     });

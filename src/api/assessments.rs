@@ -8,14 +8,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::extract::{trimmed, Auth, Caller, IfMatch, JsonBody, QueryParams};
+use super::extract::{trimmed, Auth, IfMatch, JsonBody, QueryParams};
 use super::problem::{
     ApiError, BodyErrors, CommonErrors, NotFoundError, Problem, StaleVersionError,
 };
 use super::vendors::etag;
 use super::AppState;
 use crate::auth::{parse_ttl, Authenticator};
-use crate::domain::assessment::{self as rules, Answer, Assessment, AssessmentStatus, Verdict};
+use crate::domain::assessment::{
+    self as rules, Answer, Assessment, AssessmentStatus, Reminder, ReminderChannel, Verdict,
+};
 use crate::domain::pagination::Page;
 use crate::domain::roles::access;
 use crate::domain::time;
@@ -66,6 +68,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/v1/assessments/{assessment_id}/results")
             .route(web::get().to(get_assessment_results)),
+    )
+    .service(
+        web::resource("/v1/assessments/{assessment_id}/reminders")
+            .route(web::get().to(list_reminders))
+            .route(web::post().to(record_reminder)),
     );
 }
 
@@ -439,10 +446,7 @@ pub async fn get_questionnaire(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let (actor, link) = match auth.for_assessment(&id, access::READ_VENDORS)? {
-        Caller::Staff(actor) => (actor, None),
-        Caller::Vendor { actor, link } => (actor, Some(link)),
-    };
+    let (actor, link) = auth.for_assessment(&id, access::READ_VENDORS)?.into_parts();
     let pool = state.pool.clone();
     let questionnaire =
         web::block(move || service::questionnaire(&pool, &actor, link.as_ref(), &id)).await??;
@@ -452,7 +456,7 @@ pub async fn get_questionnaire(
 /// Save answers (the vendor, with the link): a draft until submitted.
 #[utoipa::path(
     put, path = "/v1/assessments/{assessment_id}/answers", tag = "assessments",
-    description = "The vendor, with the assessment's link. Saves or replaces the answers given (others stay); the first save moves the assessment to `in_progress`. Each answer must fit its question's type and options, N/A only where allowed, and only for questions that apply once these answers are taken into account; one bad answer refuses all, each named by index. Evidence uploads are not taken yet.",
+    description = "The vendor, with the assessment's link. Saves or replaces the answers given (others stay); the first save moves the assessment to `in_progress`. Each answer must fit its question's type and options, N/A only where allowed, and only for questions that apply once these answers are taken into account; one bad answer refuses all, each named by index. An `evidence` question is answered with a list of ids of files uploaded to this assessment.",
     request_body = SaveAnswersRequest,
     params(("assessment_id" = String, Path, description = "Assessment id")),
     responses(
@@ -615,4 +619,81 @@ pub async fn get_assessment_results(
     let id = path.into_inner();
     let results = web::block(move || service::results(&pool, &actor, &id)).await??;
     Ok(HttpResponse::Ok().json(results))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"channel": "email", "note": "Second reminder to the security contact"}))]
+pub struct ReminderRequest {
+    pub channel: ReminderChannel,
+    #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
+    pub note: Option<String>,
+    /// When it was sent (RFC 3339); now when absent.
+    #[schema(format = DateTime)]
+    pub sent_at: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReminderList {
+    pub data: Vec<Reminder>,
+}
+
+/// Record a reminder sent to the vendor.
+#[utoipa::path(
+    post, path = "/v1/assessments/{assessment_id}/reminders", tag = "assessments",
+    description = "Roles: admin, risk_manager, procurement. While the assessment waits for the vendor (`sent`, `in_progress`, `returned`); audited.",
+    request_body = ReminderRequest,
+    params(("assessment_id" = String, Path, description = "Assessment id")),
+    responses(
+        (status = 201, description = "Recorded", body = Reminder),
+        (status = 409, description = "Not waiting for the vendor", body = Problem, content_type = "application/problem+json"),
+        NotFoundError, CommonErrors, BodyErrors
+    ),
+    security(("bearer" = []))
+)]
+pub async fn record_reminder(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    body: JsonBody<ReminderRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::WRITE_VENDORS)?;
+    let request = body.value;
+    let sent_at = request
+        .sent_at
+        .as_deref()
+        .map(|raw| {
+            time::parse_rfc3339(raw.trim())
+                .ok_or_else(|| ApiError::field("sent_at", "date_time", "must be an RFC 3339 time"))
+        })
+        .transpose()?;
+    let note = trimmed(request.note);
+    let pool = state.pool.clone();
+    let id = path.into_inner();
+    let reminder = web::block(move || {
+        service::record_reminder(&pool, &actor, &id, request.channel, note, sent_at)
+    })
+    .await??;
+    Ok(HttpResponse::Created().json(reminder))
+}
+
+/// Reminders sent about the assessment.
+#[utoipa::path(
+    get, path = "/v1/assessments/{assessment_id}/reminders", tag = "assessments",
+    description = "Roles: admin, risk_manager, procurement, sales, auditor. Oldest first.",
+    params(("assessment_id" = String, Path, description = "Assessment id")),
+    responses((status = 200, description = "The reminders", body = ReminderList), NotFoundError, CommonErrors),
+    security(("bearer" = []))
+)]
+pub async fn list_reminders(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::READ_VENDORS)?;
+    let pool = state.pool.clone();
+    let id = path.into_inner();
+    let data = web::block(move || service::reminders(&pool, &actor, &id)).await??;
+    Ok(HttpResponse::Ok().json(ReminderList { data }))
 }

@@ -159,6 +159,22 @@ impl MergePatch {
     }
 }
 
+/// Reads a whole body, refusing (413) one larger than `limit` bytes without reading the rest.
+pub async fn read_limited(payload: &mut Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| ApiError::bad_request("the body could not be read"))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::new(
+                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the body is larger than {limit} bytes"),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
@@ -177,18 +193,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
                     "the body must be application/json",
                 ));
             }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk =
-                    chunk.map_err(|_| ApiError::bad_request("the body could not be read"))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::new(
-                        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                        format!("the body is larger than {limit} bytes"),
-                    ));
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body = read_limited(&mut payload, limit).await?;
             let raw: serde_json::Value = serde_json::from_slice(&body)
                 .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
             let digest = hex::encode(Sha256::digest(raw.to_string().as_bytes()));
@@ -220,6 +225,9 @@ impl<T: DeserializeOwned + Validate> FromRequest for QueryParams<T> {
                         "is not a parameter of this endpoint",
                     );
                 }
+                if let Some(rest) = message.strip_prefix("missing field ") {
+                    return ApiError::field(rest.trim_matches('`'), "required", "is required");
+                }
                 ApiError::field(&field, "type", message)
             })?;
             field_errors(&value).map_err(ApiError::validation)?;
@@ -239,6 +247,16 @@ pub struct Auth {
 pub enum Caller {
     Staff(Actor),
     Vendor { actor: Actor, link: LinkScope },
+}
+
+impl Caller {
+    /// The actor, and the link when the caller is the vendor.
+    pub fn into_parts(self) -> (Actor, Option<LinkScope>) {
+        match self {
+            Caller::Staff(actor) => (actor, None),
+            Caller::Vendor { actor, link } => (actor, Some(link)),
+        }
+    }
 }
 
 impl Auth {

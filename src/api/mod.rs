@@ -5,6 +5,7 @@ pub mod assessments;
 pub mod audit;
 pub mod catalog;
 pub mod contacts;
+pub mod evidence;
 pub mod extract;
 pub mod health;
 pub mod openapi;
@@ -21,6 +22,7 @@ pub struct AppState {
     pub pool: Pool,
     /// `sqlite` or `postgres`.
     pub backend: &'static str,
+    pub evidence: crate::storage::EvidenceStore,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -34,4 +36,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     catalog::routes(cfg);
     questionnaires::routes(cfg);
     assessments::routes(cfg);
+    evidence::routes(cfg);
 }

@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use super::{
-    ai_services, assessments, audit, catalog, contacts, health, problem, questionnaires,
+    ai_services, assessments, audit, catalog, contacts, evidence, health, problem, questionnaires,
     subprocessors, vendors,
 };
 
@@ -83,6 +83,11 @@ use super::{
         assessments::change_assessment_status,
         assessments::review_answer,
         assessments::get_assessment_results,
+        assessments::record_reminder,
+        assessments::list_reminders,
+        evidence::upload_evidence,
+        evidence::list_evidence,
+        evidence::download_evidence,
         audit::list_audit_events,
         audit::verify_audit_chain,
     ),

@@ -1,6 +1,6 @@
 use diesel::prelude::*;
 
-use super::schema::{assessment_answers, assessments, vendor_links};
+use super::schema::{assessment_answers, assessment_reminders, assessments, vendor_links};
 use super::DbConn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -22,6 +22,7 @@ pub struct AssessmentRow {
     pub sent_at: Option<String>,
     pub submitted_at: Option<String>,
     pub completed_at: Option<String>,
+    pub overdue_notified_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -177,4 +178,65 @@ pub fn revoke_links(conn: &mut DbConn, assessment_id: &str, at: &str) -> QueryRe
     )
     .set(vendor_links::revoked_at.eq(Some(at)))
     .execute(conn)
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = assessment_reminders)]
+pub struct ReminderRow {
+    pub id: String,
+    pub org_id: String,
+    pub assessment_id: String,
+    pub channel: String,
+    pub note: Option<String>,
+    pub sent_at: String,
+    pub recorded_by: String,
+}
+
+pub fn insert_reminder(conn: &mut DbConn, row: &ReminderRow) -> QueryResult<()> {
+    diesel::insert_into(assessment_reminders::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Oldest first.
+pub fn reminders(conn: &mut DbConn, assessment_id: &str) -> QueryResult<Vec<ReminderRow>> {
+    assessment_reminders::table
+        .filter(assessment_reminders::assessment_id.eq(assessment_id))
+        .select(ReminderRow::as_select())
+        .order((
+            assessment_reminders::sent_at.asc(),
+            assessment_reminders::id.asc(),
+        ))
+        .load(conn)
+}
+
+/// Assessments of every organisation in one of `statuses`, due before `date`, whose overdue
+/// event has not been raised; at most `limit`.
+pub fn overdue_unnotified(
+    conn: &mut DbConn,
+    date: &str,
+    statuses: &[String],
+    limit: i64,
+) -> QueryResult<Vec<AssessmentRow>> {
+    assessments::table
+        .filter(assessments::status.eq_any(statuses))
+        .filter(assessments::due_date.lt(date))
+        .filter(assessments::overdue_notified_at.is_null())
+        .select(AssessmentRow::as_select())
+        .order(assessments::id.asc())
+        .limit(limit)
+        .load(conn)
+}
+
+/// Marks the overdue event raised, unless another process did first; true if this call did.
+pub fn mark_overdue_notified(conn: &mut DbConn, id: &str, at: &str) -> QueryResult<bool> {
+    let changed = diesel::update(
+        assessments::table
+            .filter(assessments::id.eq(id))
+            .filter(assessments::overdue_notified_at.is_null()),
+    )
+    .set(assessments::overdue_notified_at.eq(Some(at)))
+    .execute(conn)?;
+    Ok(changed == 1)
 }

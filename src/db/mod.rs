@@ -5,6 +5,7 @@ pub mod assessments;
 pub mod audit;
 pub mod catalog;
 pub mod contacts;
+pub mod evidence;
 pub mod idempotency;
 pub mod outbox;
 pub mod questionnaires;

@@ -271,6 +271,7 @@ diesel::table! {
         sent_at -> Nullable<Text>,
         submitted_at -> Nullable<Text>,
         completed_at -> Nullable<Text>,
+        overdue_notified_at -> Nullable<Text>,
     }
 }
 
@@ -298,5 +299,31 @@ diesel::table! {
         revoked_at -> Nullable<Text>,
         created_at -> Text,
         created_by -> Text,
+    }
+}
+
+diesel::table! {
+    evidence_files (id) {
+        id -> Text,
+        org_id -> Text,
+        assessment_id -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    assessment_reminders (id) {
+        id -> Text,
+        org_id -> Text,
+        assessment_id -> Text,
+        channel -> Text,
+        note -> Nullable<Text>,
+        sent_at -> Text,
+        recorded_by -> Text,
     }
 }

@@ -81,6 +81,9 @@ pub struct Assessment {
     pub due_date: Option<String>,
     /// Past its due date and not yet submitted.
     pub overdue: bool,
+    /// When the `assessment.overdue` event was raised (once per assessment).
+    #[schema(format = DateTime)]
+    pub overdue_notified_at: Option<String>,
     /// 0 to 100, set when completed.
     pub score: Option<f64>,
     #[schema(example = 1)]
@@ -95,6 +98,29 @@ pub struct Assessment {
     pub submitted_at: Option<String>,
     #[schema(format = DateTime)]
     pub completed_at: Option<String>,
+}
+
+/// How a reminder reached the vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReminderChannel {
+    Email,
+    Phone,
+    Meeting,
+    Other,
+}
+
+/// A reminder sent to the vendor, as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Reminder {
+    pub id: String,
+    pub assessment_id: String,
+    pub channel: ReminderChannel,
+    #[schema(example = "Second reminder to the security contact")]
+    pub note: Option<String>,
+    #[schema(format = DateTime)]
+    pub sent_at: String,
+    pub recorded_by: String,
 }
 
 /// Whether an assessment in `status` due on `due_date` is overdue on `today` (all
@@ -302,7 +328,10 @@ pub fn check_answer(
                     return Err(FieldError::new(
                         format!("{field}[{i}]"),
                         "not_found",
-                        format!("{id} is not a file uploaded for '{}'", question.key),
+                        format!(
+                            "{id} is not an evidence file of this assessment (answering '{}')",
+                            question.key
+                        ),
                     ));
                 }
             }

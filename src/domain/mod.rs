@@ -7,6 +7,7 @@ pub mod assessment;
 pub mod audit_chain;
 pub mod audit_log;
 pub mod catalog;
+pub mod evidence;
 pub mod oscal;
 pub mod pagination;
 pub mod questionnaire;

@@ -3,11 +3,12 @@ use serde_json::{json, Value};
 use super::journal::{self, Change};
 use super::{check_version, read, write, ServiceError};
 use crate::auth::LinkScope;
-use crate::db::assessments::{AnswerRow, AssessmentQuery, AssessmentRow, LinkRow};
+use crate::db::assessments::{AnswerRow, AssessmentQuery, AssessmentRow, LinkRow, ReminderRow};
 use crate::db::{self, DbConn, Pool};
 use crate::domain::ai_service::{enum_from_text, enum_to_text};
 use crate::domain::assessment::{
-    self as rules, Answer, Answers, Assessment, AssessmentStatus, Scorecard, Verdict,
+    self as rules, Answer, Answers, Assessment, AssessmentStatus, Reminder, ReminderChannel,
+    Scorecard, Verdict,
 };
 use crate::domain::pagination::{self, Page};
 use crate::domain::questionnaire::{Question, TemplateContent, VersionStatus};
@@ -26,7 +27,7 @@ fn today() -> String {
     chrono::Utc::now().format("%Y-%m-%d").to_string()
 }
 
-fn status_of(row: &AssessmentRow) -> Result<AssessmentStatus, ServiceError> {
+pub(super) fn status_of(row: &AssessmentRow) -> Result<AssessmentStatus, ServiceError> {
     enum_from_text(&row.status).ok_or_else(|| {
         ServiceError::Internal(format!(
             "stored assessment status '{}' is unknown",
@@ -58,10 +59,15 @@ fn to_assessment(conn: &mut DbConn, row: AssessmentRow) -> Result<Assessment, Se
         sent_at: row.sent_at,
         submitted_at: row.submitted_at,
         completed_at: row.completed_at,
+        overdue_notified_at: row.overdue_notified_at,
     })
 }
 
-fn load_row(conn: &mut DbConn, org: &str, id: &str) -> Result<AssessmentRow, ServiceError> {
+pub(super) fn load_row(
+    conn: &mut DbConn,
+    org: &str,
+    id: &str,
+) -> Result<AssessmentRow, ServiceError> {
     db::assessments::find(conn, org, id)?.ok_or_else(not_found)
 }
 
@@ -236,6 +242,7 @@ pub fn create(pool: &Pool, actor: &Actor, new: NewAssessment) -> Result<Assessme
             sent_at: None,
             submitted_at: None,
             completed_at: None,
+            overdue_notified_at: None,
         };
         db::assessments::insert(conn, &row)?;
         let created = to_assessment(conn, row)?;
@@ -410,7 +417,11 @@ pub fn revoke_links(pool: &Pool, actor: &Actor, id: &str) -> Result<usize, Servi
 }
 
 /// A vendor link is live while its row is neither revoked nor expired.
-fn check_link(conn: &mut DbConn, org: &str, link: &LinkScope) -> Result<(), ServiceError> {
+pub(super) fn check_link(
+    conn: &mut DbConn,
+    org: &str,
+    link: &LinkScope,
+) -> Result<(), ServiceError> {
     let row = db::assessments::find_link(conn, org, &link.link_id)?
         .filter(|row| row.assessment_id == link.assessment_id)
         .ok_or_else(|| ServiceError::Unauthorized("this link is not known".into()))?;
@@ -526,6 +537,10 @@ pub fn save_answers(
         }
         let content = content_of(conn, &current)?;
         let mut answers = answers_of(conn, id)?;
+        let evidence: std::collections::HashSet<String> = db::evidence::list(conn, &actor.org, id)?
+            .into_iter()
+            .map(|row| row.id)
+            .collect();
         let mut errors = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (i, input) in inputs.iter().enumerate() {
@@ -549,10 +564,9 @@ pub fn save_answers(
                 ));
                 continue;
             }
-            // Evidence uploads are not taken yet, so no evidence id is valid.
             if let Err(e) =
-                rules::check_answer(&at, question, &input.value, input.not_applicable, &|_| {
-                    false
+                rules::check_answer(&at, question, &input.value, input.not_applicable, &|id| {
+                    evidence.contains(id)
                 })
             {
                 errors.push(e);
@@ -814,5 +828,132 @@ pub fn results(pool: &Pool, actor: &Actor, id: &str) -> Result<AssessmentResults
             final_result: status == AssessmentStatus::Completed,
             scorecard,
         })
+    })
+}
+
+/// The actor for what the service does on its own (the overdue check).
+fn system_actor(org: &str) -> Actor {
+    Actor {
+        org: org.to_owned(),
+        subject: "annexa".into(),
+        roles: Vec::new(),
+        request_id: None,
+    }
+}
+
+/// Assessments looked at per overdue check; the rest wait for the next one.
+const OVERDUE_BATCH: i64 = 500;
+
+/// Raises `assessment.overdue` for every assessment that became overdue, once each: the mark,
+/// the audit record and the outbox event commit together. Returns how many were raised.
+pub fn raise_overdue(pool: &Pool) -> Result<usize, ServiceError> {
+    let waiting: Vec<String> = rules::WAITING.iter().map(enum_to_text).collect();
+    write(pool, |conn| {
+        let now = time::now();
+        let mut raised = 0;
+        for row in db::assessments::overdue_unnotified(conn, &today(), &waiting, OVERDUE_BATCH)? {
+            if !db::assessments::mark_overdue_notified(conn, &row.id, &now)? {
+                continue;
+            }
+            let actor = system_actor(&row.org_id);
+            let before = to_assessment(conn, row.clone())?;
+            let after = to_assessment(
+                conn,
+                AssessmentRow {
+                    overdue_notified_at: Some(now.clone()),
+                    ..row
+                },
+            )?;
+            journal::audit(
+                conn,
+                &actor,
+                Change {
+                    action: "assessment.overdue",
+                    entity_type: ENTITY,
+                    entity_id: &after.id,
+                    before: journal::snapshot(&before)?,
+                    after: journal::snapshot(&after)?,
+                    reason: None,
+                },
+            )?;
+            journal::emit(
+                conn,
+                &actor.org,
+                "assessment.overdue",
+                json!({ "assessment": after }),
+            )?;
+            raised += 1;
+        }
+        Ok(raised)
+    })
+}
+
+fn to_reminder(row: ReminderRow) -> Result<Reminder, ServiceError> {
+    Ok(Reminder {
+        channel: enum_from_text(&row.channel).ok_or_else(|| {
+            ServiceError::Internal(format!(
+                "stored reminder channel '{}' is unknown",
+                row.channel
+            ))
+        })?,
+        id: row.id,
+        assessment_id: row.assessment_id,
+        note: row.note,
+        sent_at: row.sent_at,
+        recorded_by: row.recorded_by,
+    })
+}
+
+/// Records a reminder sent to the vendor while the assessment waits for its answers.
+pub fn record_reminder(
+    pool: &Pool,
+    actor: &Actor,
+    id: &str,
+    channel: ReminderChannel,
+    note: Option<String>,
+    sent_at: Option<String>,
+) -> Result<Reminder, ServiceError> {
+    write(pool, |conn| {
+        let current = load_row(conn, &actor.org, id)?;
+        if !status_of(&current)?.vendor_may_answer() {
+            return Err(ServiceError::Conflict(format!(
+                "the assessment is {}; reminders are for assessments waiting for the vendor",
+                current.status
+            )));
+        }
+        let row = ReminderRow {
+            id: db::new_id(),
+            org_id: actor.org.clone(),
+            assessment_id: id.to_owned(),
+            channel: enum_to_text(&channel),
+            note: note.clone(),
+            sent_at: sent_at.clone().unwrap_or_else(time::now),
+            recorded_by: actor.subject.clone(),
+        };
+        db::assessments::insert_reminder(conn, &row)?;
+        let reminder = to_reminder(row)?;
+        journal::audit(
+            conn,
+            actor,
+            Change {
+                action: "assessment.reminder_recorded",
+                entity_type: ENTITY,
+                entity_id: id,
+                before: None,
+                after: journal::snapshot(&reminder)?,
+                reason: None,
+            },
+        )?;
+        Ok(reminder)
+    })
+}
+
+pub fn reminders(pool: &Pool, actor: &Actor, id: &str) -> Result<Vec<Reminder>, ServiceError> {
+    read(pool, |conn| {
+        load_row(conn, &actor.org, id)?;
+        db::assessments::reminders(conn, id)?
+            .into_iter()
+            .map(to_reminder)
+            .collect()
     })
 }

@@ -6,6 +6,7 @@ pub mod assessments;
 pub mod audit;
 pub mod catalog;
 pub mod contacts;
+pub mod evidence;
 pub mod health;
 mod journal;
 pub mod questionnaires;
@@ -45,6 +46,12 @@ pub enum ServiceError {
 impl ServiceError {
     pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
         ServiceError::Validation(vec![FieldError::new(field, code, message)])
+    }
+}
+
+impl From<crate::storage::StorageError> for ServiceError {
+    fn from(e: crate::storage::StorageError) -> Self {
+        ServiceError::Internal(e.to_string())
     }
 }
 

@@ -4,7 +4,7 @@ use crate::helpers::{spawn_app, TestApp, ORG, OTHER_ORG};
 use annexa::domain::roles::Role;
 
 /// A published template with a conditional branch, returning its id.
-async fn published_template(app: &TestApp, token: &str) -> String {
+pub async fn published_template(app: &TestApp, token: &str) -> String {
     let template = app
         .post(
             "/v1/questionnaire-templates",
@@ -16,6 +16,9 @@ async fn published_template(app: &TestApp, token: &str) -> String {
                      "controls": ["iso42001:A.7.3"]},
                     {"key": "opt_out", "text": "Is the opt-out in the contract?", "type": "yes_no", "required": true,
                      "show_if": {"question": "trains", "any_of": ["yes"]}, "controls": ["iso42001:A.7.3", "iso42001:A.10.3"]},
+                    {"key": "opt_out_clause", "text": "Attach the opt-out clause", "type": "evidence",
+                     "show_if": {"all": [{"question": "trains", "any_of": ["yes"]}, {"question": "opt_out", "any_of": ["yes"]}]},
+                     "controls": ["iso42001:A.10.3"]},
                     {"key": "retention", "text": "Retention in days", "type": "number", "required": true, "controls": ["iso42001:A.7.5"]}
                 ]},
                 {"title": "Operations", "questions": [
@@ -134,16 +137,58 @@ async fn a_vendor_answers_through_the_link_and_the_assessment_is_reviewed_and_sc
     let refused = app.post(&format!("{base}/submit"), &link, &json!({})).await;
     refused.invalid_field("answers.opt_out");
 
-    app.put(
-        &answers,
-        &link,
-        &json!({"answers": [
-            {"question": "opt_out", "value": "yes", "comment": "Clause 12.3"},
-            {"question": "regions", "value": null, "not_applicable": true}
-        ]}),
-    )
-    .await
-    .ok(200);
+    // The clause is uploaded as evidence and named in the answer the opt-out branch shows.
+    let clause = b"%PDF-1.7\n% Clause 12.3: no training on customer data without opt-in\n%%EOF\n";
+    let uploaded = app
+        .send(
+            app.client
+                .post(app.url(&format!("{base}/evidence?filename=clause-12.3.pdf")))
+                .bearer_auth(&link)
+                .header("content-type", "application/pdf")
+                .body(clause.to_vec()),
+        )
+        .await
+        .ok(201)
+        .clone();
+    assert_eq!(uploaded["content_type"], "application/pdf");
+    assert_eq!(uploaded["file_name"], "clause-12.3.pdf");
+    assert_eq!(uploaded["size_bytes"], clause.len());
+    let evidence_id = uploaded["id"].as_str().unwrap().to_owned();
+    let with_clause = app
+        .put(
+            &answers,
+            &link,
+            &json!({"answers": [
+                {"question": "opt_out", "value": "yes", "comment": "Clause 12.3"},
+                {"question": "opt_out_clause", "value": [evidence_id]},
+                {"question": "regions", "value": null, "not_applicable": true}
+            ]}),
+        )
+        .await
+        .ok(200)
+        .clone();
+    assert!(keys(&with_clause).contains(&"opt_out_clause".to_owned()));
+    let listed = app
+        .get(&format!("{base}/evidence"), &admin)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(listed["data"][0]["id"], evidence_id.as_str());
+    let download = app
+        .client
+        .get(app.url(&format!("{base}/evidence/{evidence_id}/content")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.status(), 200);
+    assert_eq!(download.headers()["content-type"], "application/pdf");
+    assert_eq!(download.headers()["x-content-type-options"], "nosniff");
+    assert!(download.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("clause-12.3.pdf"));
+    assert_eq!(download.bytes().await.unwrap().as_ref(), clause);
     let submitted = app
         .post(&format!("{base}/submit"), &link, &json!({}))
         .await
@@ -280,6 +325,7 @@ async fn a_vendor_answers_through_the_link_and_the_assessment_is_reviewed_and_sc
         "assessment.sent",
         "vendor_link.issued",
         "assessment.answers_saved",
+        "assessment.evidence_uploaded",
         "assessment.submitted",
         "assessment.answer_reviewed",
         "assessment.returned",

@@ -38,6 +38,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub database: DatabaseUrl,
+    pub evidence_dir: PathBuf,
     authenticator: Arc<Authenticator>,
     db: TestDb,
     _dir: tempfile::TempDir,
@@ -139,6 +140,7 @@ pub async fn spawn_with(customize: impl FnOnce(&mut RawSettings)) -> TestApp {
         workers: Some(1),
         db_pool_size: 4,
         jwt_secret: Some(SECRET.into()),
+        data_dir: dir.path().to_owned(),
         ..RawSettings::default()
     };
     customize(&mut raw);
@@ -153,6 +155,7 @@ pub async fn spawn_with(customize: impl FnOnce(&mut RawSettings)) -> TestApp {
         address: format!("http://127.0.0.1:{}", app.port),
         client: reqwest::Client::new(),
         database: prepared.settings.database.clone(),
+        evidence_dir: prepared.settings.evidence_dir.clone(),
         authenticator: prepared.authenticator.clone(),
         db: test_db,
         _dir: dir,
@@ -273,6 +276,40 @@ impl TestApp {
 
     pub fn is_postgres(&self) -> bool {
         matches!(self.db, TestDb::Postgres { .. })
+    }
+
+    /// Sends `content` as the raw body, declared as `content_type`.
+    pub async fn upload(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        content: &[u8],
+    ) -> Reply {
+        self.send(
+            self.client
+                .post(self.url(path))
+                .bearer_auth(token)
+                .header("content-type", content_type)
+                .body(content.to_vec()),
+        )
+        .await
+    }
+
+    /// The number of rows `sql` (a `SELECT COUNT(*) AS n ...`) counts.
+    pub fn count_rows(&self, sql: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = db::establish(&self.database).expect("connect");
+        let rows: Vec<Count> = match &mut conn {
+            db::DbConn::Sqlite(c) => diesel::RunQueryDsl::load(diesel::sql_query(sql), c),
+            db::DbConn::Pg(c) => diesel::RunQueryDsl::load(diesel::sql_query(sql), c),
+        }
+        .expect("count query runs");
+        rows[0].n
     }
 
     /// Runs SQL straight against the app's database, as someone with database access would.

@@ -9,6 +9,8 @@ mod auth;
 mod catalog;
 mod cli;
 mod contacts;
+mod evidence;
+mod followup;
 mod health;
 mod helpers;
 mod openapi;

@@ -43,8 +43,14 @@ fn every_operation_documents_its_errors_and_security() {
                         responses.contains_key("413"),
                         "{method} {path}: 413 undocumented"
                     );
-                    let schema = &op["requestBody"]["content"]["application/json"]["schema"];
-                    assert!(!schema.is_null(), "{method} {path}: no request schema");
+                    let content = op["requestBody"]["content"].as_object().unwrap();
+                    assert!(!content.is_empty(), "{method} {path}: no request content");
+                    for (media_type, entry) in content {
+                        assert!(
+                            !entry["schema"].is_null(),
+                            "{method} {path}: no request schema for {media_type}"
+                        );
+                    }
                 }
             }
         }
