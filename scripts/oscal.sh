@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Validates the OSCAL exports of a freshly started server with compliance-trestle's OSCAL
 # models: every framework's catalog (an organisation-defined one included) and every tier's
-# profile.
+# profile, and the assessment-results of an assessment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

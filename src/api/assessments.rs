@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use super::evidence::{attachment, FileContent};
 use super::extract::{trimmed, Auth, IfMatch, JsonBody, QueryParams};
 use super::problem::{
     ApiError, BodyErrors, CommonErrors, NotFoundError, Problem, StaleVersionError,
@@ -18,12 +19,14 @@ use crate::auth::{parse_ttl, Authenticator};
 use crate::domain::assessment::{
     self as rules, Answer, Assessment, AssessmentStatus, Reminder, ReminderChannel, Verdict,
 };
+use crate::domain::evidence::sanitise_file_name;
 use crate::domain::pagination::Page;
 use crate::domain::roles::access;
+use crate::domain::spreadsheet::{self, Cell, Sheet, XLSX_MEDIA_TYPE};
 use crate::domain::time;
 use crate::service::assessments::{
-    self as service, AnswerInput, AssessmentFilter, AssessmentResults, IssuedLink, NewAssessment,
-    Questionnaire,
+    self as service, answer_text, AnswerInput, AssessmentExport, AssessmentFilter,
+    AssessmentResults, IssuedLink, NewAssessment, Questionnaire,
 };
 
 /// Vendor links last this long unless the request says otherwise.
@@ -68,6 +71,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/v1/assessments/{assessment_id}/results")
             .route(web::get().to(get_assessment_results)),
+    )
+    .service(
+        web::resource("/v1/assessments/{assessment_id}/export")
+            .route(web::get().to(export_assessment)),
+    )
+    .service(
+        web::resource("/v1/assessments/{assessment_id}/oscal")
+            .route(web::get().to(get_assessment_oscal)),
     )
     .service(
         web::resource("/v1/assessments/{assessment_id}/reminders")
@@ -696,4 +707,212 @@ pub async fn list_reminders(
     let id = path.into_inner();
     let data = web::block(move || service::reminders(&pool, &actor, &id)).await??;
     Ok(HttpResponse::Ok().json(ReminderList { data }))
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AssessmentFileFormat {
+    Json,
+    Xlsx,
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AssessmentExportQuery {
+    /// `json` (default) or `xlsx`.
+    pub format: Option<AssessmentFileFormat>,
+}
+
+fn text_cell(value: Option<&str>) -> Cell {
+    Cell::from(value.unwrap_or_default())
+}
+
+fn header(columns: &[&str]) -> Vec<String> {
+    columns.iter().map(|c| (*c).to_owned()).collect()
+}
+
+/// The export as a workbook: answers, per-control results, the score explanation, evidence.
+fn export_sheets(export: &AssessmentExport) -> Vec<Sheet> {
+    let answers = export
+        .questions
+        .iter()
+        .map(|q| {
+            let answer = q.answer.as_ref();
+            vec![
+                Cell::from(q.section.as_str()),
+                Cell::from(q.key.as_str()),
+                Cell::from(q.text.as_str()),
+                Cell::from(crate::domain::ai_service::enum_to_text(&q.kind)),
+                Cell::from(if q.required { "yes" } else { "no" }),
+                Cell::from(if q.applies { "yes" } else { "no" }),
+                Cell::from(answer.map(answer_text).unwrap_or_default()),
+                text_cell(answer.and_then(|a| a.comment.as_deref())),
+                Cell::from(
+                    answer
+                        .and_then(|a| a.verdict)
+                        .map(|v| crate::domain::ai_service::enum_to_text(&v))
+                        .unwrap_or_default(),
+                ),
+                text_cell(answer.and_then(|a| a.review_comment.as_deref())),
+                Cell::from(q.controls.join(", ")),
+            ]
+        })
+        .collect();
+    let scorecard = &export.results.scorecard;
+    let controls = scorecard
+        .controls
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::from(c.control_id.as_str()),
+                Cell::from(crate::domain::ai_service::enum_to_text(&c.result)),
+                c.ratio.map_or(Cell::from(""), Cell::from),
+                Cell::from(c.questions.join(", ")),
+            ]
+        })
+        .collect();
+    let explanation = scorecard
+        .explanation
+        .iter()
+        .map(|e| {
+            vec![
+                Cell::from(e.question.as_str()),
+                Cell::from(e.text.as_str()),
+                e.score.map_or(Cell::from(""), Cell::from),
+                Cell::from(e.weight),
+                Cell::from(e.contribution),
+                Cell::from(e.basis.as_str()),
+            ]
+        })
+        .collect();
+    let evidence = export
+        .evidence
+        .iter()
+        .map(|f| {
+            vec![
+                Cell::from(f.id.as_str()),
+                Cell::from(f.file_name.as_str()),
+                Cell::from(f.content_type.as_str()),
+                Cell::from(f.size_bytes as f64),
+                Cell::from(f.sha256.as_str()),
+                Cell::from(f.uploaded_by.as_str()),
+                Cell::from(f.created_at.as_str()),
+            ]
+        })
+        .collect();
+    vec![
+        Sheet {
+            name: "Answers".into(),
+            header: header(&[
+                "section",
+                "key",
+                "question",
+                "type",
+                "required",
+                "applies",
+                "answer",
+                "comment",
+                "verdict",
+                "review_comment",
+                "controls",
+            ]),
+            rows: answers,
+        },
+        Sheet {
+            name: "Controls".into(),
+            header: header(&["control_id", "result", "ratio", "questions"]),
+            rows: controls,
+        },
+        Sheet {
+            name: "Explanation".into(),
+            header: header(&[
+                "question",
+                "text",
+                "score",
+                "weight",
+                "contribution",
+                "basis",
+            ]),
+            rows: explanation,
+        },
+        Sheet {
+            name: "Evidence".into(),
+            header: header(&[
+                "id",
+                "file_name",
+                "content_type",
+                "size_bytes",
+                "sha256",
+                "uploaded_by",
+                "created_at",
+            ]),
+            rows: evidence,
+        },
+    ]
+}
+
+/// Export an assessment: its questions and answers, evidence, reminders and results.
+#[utoipa::path(
+    get, path = "/v1/assessments/{assessment_id}/export", tag = "assessments",
+    description = "Roles: admin, risk_manager, procurement, sales, auditor. `json` (the shape below) or `xlsx` (sheets Answers, Controls, Explanation, Evidence), as an attachment. Every question is listed, with `applies` false for the ones the answers did not show.",
+    params(("assessment_id" = String, Path, description = "Assessment id"), AssessmentExportQuery),
+    responses(
+        (status = 200, description = "The export", content(
+            (AssessmentExport = "application/json"),
+            (FileContent = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )),
+        NotFoundError, CommonErrors
+    ),
+    security(("bearer" = []))
+)]
+pub async fn export_assessment(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    query: QueryParams<AssessmentExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::READ_VENDORS)?;
+    let pool = state.pool.clone();
+    let id = path.into_inner();
+    let export = web::block(move || service::export(&pool, &actor, &id)).await??;
+    let stem = sanitise_file_name(&format!("assessment-{}", export.vendor_name))
+        .unwrap_or_else(|| "assessment".into());
+    match query.0.format.unwrap_or(AssessmentFileFormat::Json) {
+        AssessmentFileFormat::Json => {
+            let body = serde_json::to_vec_pretty(&export).map_err(|_| ApiError::internal())?;
+            Ok(attachment(
+                "application/json",
+                &format!("{stem}.json"),
+                body,
+            ))
+        }
+        AssessmentFileFormat::Xlsx => {
+            let body = spreadsheet::write_xlsx(&export_sheets(&export)).map_err(|cause| {
+                tracing::error!(error = %cause, "XLSX export failed");
+                ApiError::internal()
+            })?;
+            Ok(attachment(XLSX_MEDIA_TYPE, &format!("{stem}.xlsx"), body))
+        }
+    }
+}
+
+/// The per-control results as OSCAL 1.1.2 assessment-results.
+#[utoipa::path(
+    get, path = "/v1/assessments/{assessment_id}/oscal", tag = "assessments",
+    description = "Roles: admin, risk_manager, procurement, sales, auditor. One result: each answered question that applies is an observation (method EXAMINE; evidence files as relevant evidence), each control a finding targeting the control's OSCAL id (the reference as a token, as in the catalog export), `satisfied` when met, else `not-satisfied` with reason `partially-met`, `not-met` or `not-answered`. Before completion the result is provisional (prop `final` = false, no `end`). `import-ap` points at the assessment itself.",
+    params(("assessment_id" = String, Path, description = "Assessment id")),
+    responses((status = 200, description = "OSCAL assessment-results", body = Object, content_type = "application/json"), NotFoundError, CommonErrors),
+    security(("bearer" = []))
+)]
+pub async fn get_assessment_oscal(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::READ_VENDORS)?;
+    let pool = state.pool.clone();
+    let id = path.into_inner();
+    let document = web::block(move || service::oscal_results(&pool, &actor, &id)).await??;
+    Ok(HttpResponse::Ok().json(document))
 }

@@ -165,21 +165,21 @@ pub async fn download_evidence(
     let store = state.evidence.clone();
     let (file, content) =
         web::block(move || service::download(&pool, &store, &actor, &id, &evidence_id)).await??;
-    Ok(file_response(
-        &file.content_type,
-        &file.file_name,
-        &file.sha256,
-        content,
-    ))
+    let digest = hex::decode(&file.sha256).map_err(|_| ApiError::internal())?;
+    let mut response = attachment(&file.content_type, &file.file_name, content);
+    response.headers_mut().insert(
+        header::HeaderName::from_static("repr-digest"),
+        header::HeaderValue::from_str(&format!(
+            "sha-256=:{}:",
+            base64::engine::general_purpose::STANDARD.encode(digest)
+        ))
+        .map_err(|_| ApiError::internal())?,
+    );
+    Ok(response)
 }
 
 /// An attachment response: the browser saves it under `file_name` and never sniffs it.
-pub fn file_response(
-    content_type: &str,
-    file_name: &str,
-    sha256_hex: &str,
-    content: Vec<u8>,
-) -> HttpResponse {
+pub fn attachment(content_type: &str, file_name: &str, content: Vec<u8>) -> HttpResponse {
     let ascii: String = file_name
         .chars()
         .map(|c| if c.is_ascii() && c != '"' { c } else { '_' })
@@ -195,14 +195,9 @@ pub fn file_response(
             }),
         ],
     };
-    let mut response = HttpResponse::Ok();
-    response
+    HttpResponse::Ok()
         .content_type(content_type)
         .insert_header(disposition)
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
-    if let Ok(digest) = hex::decode(sha256_hex) {
-        let encoded = base64::engine::general_purpose::STANDARD.encode(digest);
-        response.insert_header(("Repr-Digest", format!("sha-256=:{encoded}:")));
-    }
-    response.body(content)
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(content)
 }

@@ -71,6 +71,8 @@ use super::{
         questionnaires::get_template_version,
         questionnaires::replace_template_version,
         questionnaires::publish_template_version,
+        questionnaires::import_template,
+        questionnaires::export_template_version,
         assessments::create_assessment,
         assessments::list_assessments,
         assessments::get_assessment,
@@ -83,6 +85,8 @@ use super::{
         assessments::change_assessment_status,
         assessments::review_answer,
         assessments::get_assessment_results,
+        assessments::export_assessment,
+        assessments::get_assessment_oscal,
         assessments::record_reminder,
         assessments::list_reminders,
         evidence::upload_evidence,
@@ -91,7 +95,11 @@ use super::{
         audit::list_audit_events,
         audit::verify_audit_chain,
     ),
-    components(schemas(problem::Problem)),
+    components(schemas(
+        problem::Problem,
+        questionnaires::TemplateFileFormat,
+        assessments::AssessmentFileFormat
+    )),
     modifiers(&BearerAuth),
     tags(
         (name = "vendors", description = "AI suppliers and their lifecycle"),

@@ -1,26 +1,37 @@
 //! `/v1/questionnaire-templates`: due-diligence questionnaires, versioned; a published version
 //! is immutable.
 
-use actix_web::{web, HttpResponse};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::extract::{trimmed, Auth, JsonBody, MergePatch};
+use super::evidence::{attachment, FileContent};
+use super::extract::{
+    from_value, read_limited, trimmed, Auth, BodyLimit, JsonBody, MergePatch, QueryParams,
+};
 use super::problem::{ApiError, BodyErrors, CommonErrors, NotFoundError, Problem};
 use super::AppState;
+use crate::domain::evidence::sanitise_file_name;
 use crate::domain::questionnaire::{
     QuestionnaireTemplate, Section, TemplateContent, TemplateVersion,
 };
+use crate::domain::questionnaire_sheet::{self, SheetRows};
 use crate::domain::roles::access;
+use crate::domain::spreadsheet::{self, XLSX_MEDIA_TYPE};
 use crate::domain::FieldError;
 use crate::service::questionnaires::{self as service, TemplateDetails};
+use crate::service::ServiceError;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/v1/questionnaire-templates")
             .route(web::get().to(list_templates))
             .route(web::post().to(create_template)),
+    )
+    .service(
+        web::resource("/v1/questionnaire-templates/import").route(web::post().to(import_template)),
     )
     .service(
         web::resource("/v1/questionnaire-templates/{template_id}")
@@ -39,6 +50,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/v1/questionnaire-templates/{template_id}/versions/{number}/publish")
             .route(web::post().to(publish_template_version)),
+    )
+    .service(
+        web::resource("/v1/questionnaire-templates/{template_id}/versions/{number}/export")
+            .route(web::get().to(export_template_version)),
     );
 }
 
@@ -343,4 +358,194 @@ pub async fn publish_template_version(
     let pool = state.pool.clone();
     let version = web::block(move || service::publish(&pool, &actor, &id, number)).await??;
     Ok(HttpResponse::Ok().json(version))
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// The template's name: required for CSV and XLSX; for JSON it replaces the body's.
+    #[validate(length(min = 1, max = 200))]
+    #[param(min_length = 1, max_length = 200, example = "Generative AI vendors")]
+    pub name: Option<String>,
+    #[validate(length(min = 1, max = 2000))]
+    #[param(min_length = 1, max_length = 2000)]
+    pub description: Option<String>,
+}
+
+fn declared_media_type(request: &HttpRequest) -> String {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+fn unreadable(message: String) -> ApiError {
+    ApiError::field("body", "format", message)
+}
+
+/// Import a template from JSON, CSV or XLSX; it becomes a new template with a draft version.
+#[utoipa::path(
+    post, path = "/v1/questionnaire-templates/import", tag = "questionnaires",
+    description = "Roles: admin, risk_manager. The body is the file: `application/json` in the shape of `POST /v1/questionnaire-templates` (which the JSON export produces), or a spreadsheet (`text/csv`, or XLSX's first worksheet) with one row per question under the header `section, key, text, type, required, weight, allow_not_applicable, options, controls, help, show_if` (only the first four are required; options one per line as `value | score | label`; controls separated by commas; `show_if` as JSON). Every bad row is listed in the 422 as `rows[<row number>].<column>`; nothing is created then. At most 5,000 rows and the configured body limit.",
+    params(ImportQuery),
+    request_body(description = "The template file", content(
+        (TemplateRequest = "application/json"),
+        (FileContent = "text/csv"),
+        (FileContent = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    )),
+    responses((status = 201, description = "Created, with version 1 as a draft", body = QuestionnaireTemplate), CommonErrors, BodyErrors),
+    security(("bearer" = []))
+)]
+pub async fn import_template(
+    state: web::Data<AppState>,
+    auth: Auth,
+    query: QueryParams<ImportQuery>,
+    request: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::MANAGE_QUESTIONNAIRES)?;
+    let limit = request.app_data::<BodyLimit>().map_or(1024 * 1024, |l| l.0);
+    let media_type = declared_media_type(&request);
+    let known = ["application/json", "text/csv", XLSX_MEDIA_TYPE];
+    if !known.contains(&media_type.as_str()) {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("the body must be one of {}", known.join(", ")),
+        ));
+    }
+    let body = read_limited(&mut payload.into_inner(), limit).await?;
+    let query = query.0;
+    let mut rows = SheetRows::default();
+    let (name, description, content) = if media_type == "application/json" {
+        let raw: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
+        let parsed: TemplateRequest = from_value(raw).map_err(ApiError::validation)?;
+        (
+            query.name.unwrap_or(parsed.name),
+            query.description.or(parsed.description),
+            TemplateContent {
+                sections: parsed.sections,
+            },
+        )
+    } else {
+        let table = if media_type == "text/csv" {
+            spreadsheet::read_csv(&body)
+        } else {
+            spreadsheet::read_xlsx(&body)
+        }
+        .map_err(unreadable)?;
+        let mut errors = Vec::new();
+        if query.name.is_none() {
+            errors.push(FieldError::new(
+                "name",
+                "required",
+                "name the template for a spreadsheet import",
+            ));
+        }
+        match (query.name, questionnaire_sheet::from_table(&table)) {
+            (Some(name), Ok((content, sheet_rows))) => {
+                rows = sheet_rows;
+                (name, query.description, content)
+            }
+            (_, content) => {
+                errors.extend(content.err().unwrap_or_default());
+                return Err(ApiError::validation(errors));
+            }
+        }
+    };
+    let name = non_blank_name(&name).map_err(ApiError::validation)?;
+    let description = trimmed(description);
+    let pool = state.pool.clone();
+    let created =
+        web::block(move || service::create(&pool, &actor, &name, description.as_deref(), content))
+            .await?;
+    match created {
+        Ok(template) => Ok(HttpResponse::Created().json(template)),
+        Err(ServiceError::Validation(errors)) => Err(ApiError::validation(rows.by_row(errors))),
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TemplateFileFormat {
+    Json,
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// `json` (default), `csv` or `xlsx`.
+    pub format: Option<TemplateFileFormat>,
+}
+
+/// Export a template version as JSON, CSV or XLSX, in the form the import takes.
+#[utoipa::path(
+    get, path = "/v1/questionnaire-templates/{template_id}/versions/{number}/export", tag = "questionnaires",
+    description = "Roles: admin, risk_manager, procurement, sales, auditor. An attachment; importing it gives the same questions back. In CSV, text that a spreadsheet would run as a formula is prefixed with `'` (the import removes it).",
+    params(
+        ("template_id" = String, Path, description = "Template id"),
+        ("number" = i32, Path, description = "Version number, from 1"),
+        ExportQuery
+    ),
+    responses(
+        (status = 200, description = "The template file", content(
+            (TemplateRequest = "application/json"),
+            (FileContent = "text/csv"),
+            (FileContent = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )),
+        NotFoundError, CommonErrors
+    ),
+    security(("bearer" = []))
+)]
+pub async fn export_template_version(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, String)>,
+    query: QueryParams<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = auth.require(access::READ_VENDORS)?;
+    let (id, number) = path.into_inner();
+    let number = number_of(&number)?;
+    let pool = state.pool.clone();
+    let (template, version) = web::block(move || {
+        let template = service::get(&pool, &actor, &id)?;
+        let version = service::get_version(&pool, &actor, &id, number)?;
+        Ok::<_, ServiceError>((template, version))
+    })
+    .await??;
+    let stem = sanitise_file_name(&format!("{}-v{number}", template.name))
+        .unwrap_or_else(|| "template".into());
+    let content = TemplateContent {
+        sections: version.sections,
+    };
+    let response = match query.0.format.unwrap_or(TemplateFileFormat::Json) {
+        TemplateFileFormat::Json => {
+            let body = serde_json::to_vec_pretty(&TemplateRequest {
+                name: template.name,
+                description: template.description,
+                sections: content.sections,
+            })
+            .map_err(|_| ApiError::internal())?;
+            attachment("application/json", &format!("{stem}.json"), body)
+        }
+        TemplateFileFormat::Csv => {
+            let body = spreadsheet::write_csv(&questionnaire_sheet::to_sheet(&content))
+                .map_err(|_| ApiError::internal())?;
+            attachment("text/csv", &format!("{stem}.csv"), body)
+        }
+        TemplateFileFormat::Xlsx => {
+            let body = spreadsheet::write_xlsx(&[questionnaire_sheet::to_sheet(&content)])
+                .map_err(|_| ApiError::internal())?;
+            attachment(XLSX_MEDIA_TYPE, &format!("{stem}.xlsx"), body)
+        }
+    };
+    Ok(response)
 }

@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Value};
 
+use super::assessment::{ControlOutcome, ControlResult};
 use super::catalog::{Control, ControlProfile, Framework};
 
 pub const OSCAL_VERSION: &str = "1.1.2";
@@ -195,6 +196,172 @@ pub fn profile(profile: &ControlProfile, stamp: &Stamp<'_>) -> Value {
     json!({ "profile": body })
 }
 
+/// One control's outcome in an assessment, with the control's reference.
+pub struct AssessedControl<'a> {
+    pub outcome: &'a ControlOutcome,
+    pub reference: &'a str,
+}
+
+/// One answered question, as an observation.
+pub struct AnsweredQuestion<'a> {
+    pub key: &'a str,
+    pub text: &'a str,
+    pub answer: String,
+    /// Download links of the evidence files the answer names.
+    pub evidence: Vec<String>,
+}
+
+/// What an assessment-results document reports.
+pub struct AssessmentReport<'a> {
+    pub assessment_id: &'a str,
+    pub title: String,
+    pub start: &'a str,
+    pub end: Option<&'a str>,
+    pub final_result: bool,
+    pub controls: Vec<AssessedControl<'a>>,
+    pub answers: Vec<AnsweredQuestion<'a>>,
+}
+
+fn result_text(result: ControlResult) -> &'static str {
+    match result {
+        ControlResult::Met => "met",
+        ControlResult::PartiallyMet => "partially-met",
+        ControlResult::NotMet => "not-met",
+        ControlResult::NotAnswered => "not-answered",
+    }
+}
+
+/// An assessment's per-control results as OSCAL assessment-results: every answered question
+/// an observation (`EXAMINE`, with its evidence files as relevant evidence), every control a
+/// finding whose target is the control's objective, `satisfied` only when the control is met
+/// (otherwise `not-satisfied` with the reason). `new_uuid` gives a UUIDv4 per element.
+pub fn assessment_results(
+    report: &AssessmentReport<'_>,
+    stamp: &Stamp<'_>,
+    new_uuid: &mut dyn FnMut() -> String,
+) -> Value {
+    let collected = report.end.unwrap_or(stamp.last_modified);
+    let mut observation_of: HashMap<&str, String> = HashMap::new();
+    let observations: Vec<Value> = report
+        .answers
+        .iter()
+        .map(|answer| {
+            let uuid = new_uuid();
+            observation_of.insert(answer.key, uuid.clone());
+            let mut observation = json!({
+                "uuid": uuid,
+                "title": answer.key,
+                "description": format!("{}\n\nAnswer: {}", answer.text, answer.answer),
+                "props": [annexa_prop("question", answer.key)],
+                "methods": ["EXAMINE"],
+                "collected": collected,
+            });
+            if !answer.evidence.is_empty() {
+                observation["relevant-evidence"] = json!(answer
+                    .evidence
+                    .iter()
+                    .map(|href| json!({ "href": href, "description": "Evidence file uploaded with the answer" }))
+                    .collect::<Vec<_>>());
+            }
+            observation
+        })
+        .collect();
+    let mut control_ids: Vec<String> = Vec::new();
+    let findings: Vec<Value> = report
+        .controls
+        .iter()
+        .map(|control| {
+            let id = token(control.reference);
+            if !control_ids.contains(&id) {
+                control_ids.push(id.clone());
+            }
+            let result = control.outcome.result;
+            let mut status = json!({
+                "state": if result == ControlResult::Met { "satisfied" } else { "not-satisfied" },
+            });
+            if result != ControlResult::Met {
+                status["reason"] = json!(result_text(result));
+            }
+            let ratio = control
+                .outcome
+                .ratio
+                .map_or("no answered question".to_owned(), |r| {
+                    format!("mean score {r:.2}")
+                });
+            let mut finding = json!({
+                "uuid": new_uuid(),
+                "title": format!("{} {}", control.reference, result_text(result)),
+                "description": format!(
+                    "{} from {} question(s): {}",
+                    result_text(result),
+                    control.outcome.questions.len(),
+                    ratio
+                ),
+                "props": [
+                    annexa_prop("annexa-id", &control.outcome.control_id),
+                    annexa_prop("result", result_text(result)),
+                ],
+                "target": {
+                    "type": "objective-id",
+                    "target-id": id,
+                    "status": status,
+                },
+            });
+            let related: Vec<Value> = control
+                .outcome
+                .questions
+                .iter()
+                .filter_map(|q| observation_of.get(q.as_str()))
+                .map(|uuid| json!({ "observation-uuid": uuid }))
+                .collect();
+            if !related.is_empty() {
+                finding["related-observations"] = json!(related);
+            }
+            finding
+        })
+        .collect();
+    let selection = if control_ids.is_empty() {
+        json!({ "include-all": {} })
+    } else {
+        json!({ "include-controls": control_ids.iter().map(|id| json!({ "control-id": id })).collect::<Vec<_>>() })
+    };
+    let mut result = json!({
+        "uuid": new_uuid(),
+        "title": report.title,
+        "description": if report.final_result {
+            "Results of the completed due-diligence assessment."
+        } else {
+            "Provisional results: the assessment is not completed yet."
+        },
+        "start": report.start,
+        "props": [annexa_prop("final", if report.final_result { "true" } else { "false" })],
+        "reviewed-controls": { "control-selections": [selection] },
+    });
+    if let Some(end) = report.end {
+        result["end"] = json!(end);
+    }
+    if !observations.is_empty() {
+        result["observations"] = json!(observations);
+    }
+    if !findings.is_empty() {
+        result["findings"] = json!(findings);
+    }
+    let metadata = metadata(
+        &report.title,
+        stamp.last_modified,
+        stamp.version,
+        vec![annexa_prop("assessment-id", report.assessment_id)],
+    );
+    json!({
+        "assessment-results": {
+            "uuid": stamp.uuid,
+            "metadata": metadata,
+            "import-ap": { "href": format!("/v1/assessments/{}", report.assessment_id) },
+            "results": [result],
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,5 +374,80 @@ mod tests {
         assert_eq!(token("Art. 53(1)(b)"), "Art.-53-1-b");
         assert_eq!(token("Annex XII(1)"), "Annex-XII-1");
         assert_eq!(token("42-AI"), "_42-AI");
+    }
+
+    #[test]
+    fn assessment_results_report_each_control_as_a_finding() {
+        let met = ControlOutcome {
+            control_id: "iso42001:A.7.3".into(),
+            result: ControlResult::Met,
+            ratio: Some(1.0),
+            questions: vec!["trains".into()],
+        };
+        let gap = ControlOutcome {
+            control_id: "nist-ai-rmf:GOVERN 6.1".into(),
+            result: ControlResult::PartiallyMet,
+            ratio: Some(0.5),
+            questions: vec!["trains".into(), "unanswered".into()],
+        };
+        let report = AssessmentReport {
+            assessment_id: "a1",
+            title: "Acme".into(),
+            start: "2026-11-01T00:00:00.000000Z",
+            end: Some("2026-11-02T00:00:00.000000Z"),
+            final_result: true,
+            controls: vec![
+                AssessedControl {
+                    outcome: &met,
+                    reference: "A.7.3",
+                },
+                AssessedControl {
+                    outcome: &gap,
+                    reference: "GOVERN 6.1",
+                },
+            ],
+            answers: vec![AnsweredQuestion {
+                key: "trains",
+                text: "Do you train on our data?",
+                answer: "no".into(),
+                evidence: vec!["/v1/assessments/a1/evidence/e1/content".into()],
+            }],
+        };
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("00000000-0000-4000-8000-{n:012}")
+        };
+        let stamp = Stamp {
+            uuid: "u",
+            last_modified: "2026-11-03T00:00:00.000000Z",
+            version: "0.1.0",
+        };
+        let doc = assessment_results(&report, &stamp, &mut next);
+        let result = &doc["assessment-results"]["results"][0];
+        assert_eq!(result["end"], "2026-11-02T00:00:00.000000Z");
+        let findings = result["findings"].as_array().unwrap();
+        assert_eq!(
+            findings[0]["target"]["status"],
+            json!({"state": "satisfied"})
+        );
+        assert_eq!(
+            findings[1]["target"],
+            json!({"type": "objective-id", "target-id": "GOVERN-6.1",
+                   "status": {"state": "not-satisfied", "reason": "partially-met"}})
+        );
+        let observation = &result["observations"][0];
+        assert_eq!(
+            findings[1]["related-observations"],
+            json!([{"observation-uuid": observation["uuid"]}])
+        );
+        assert_eq!(
+            observation["relevant-evidence"][0]["href"],
+            "/v1/assessments/a1/evidence/e1/content"
+        );
+        assert_eq!(
+            result["reviewed-controls"]["control-selections"][0]["include-controls"],
+            json!([{"control-id": "A.7.3"}, {"control-id": "GOVERN-6.1"}])
+        );
     }
 }

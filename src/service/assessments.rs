@@ -10,8 +10,10 @@ use crate::domain::assessment::{
     self as rules, Answer, Answers, Assessment, AssessmentStatus, Reminder, ReminderChannel,
     Scorecard, Verdict,
 };
+use crate::domain::evidence::EvidenceFile;
+use crate::domain::oscal;
 use crate::domain::pagination::{self, Page};
-use crate::domain::questionnaire::{Question, TemplateContent, VersionStatus};
+use crate::domain::questionnaire::{Question, QuestionType, TemplateContent, VersionStatus};
 use crate::domain::time;
 use crate::domain::{Actor, FieldError};
 
@@ -810,25 +812,204 @@ pub struct AssessmentResults {
     pub scorecard: Scorecard,
 }
 
+fn results_of(conn: &mut DbConn, row: &AssessmentRow) -> Result<AssessmentResults, ServiceError> {
+    let status = status_of(row)?;
+    let scorecard: Scorecard = match (&row.scorecard, status) {
+        (Some(stored), AssessmentStatus::Completed) => serde_json::from_str(stored)?,
+        _ => {
+            let content = content_of(conn, row)?;
+            let answers = answers_of(conn, &row.id)?;
+            rules::score(&content, &answers)
+        }
+    };
+    Ok(AssessmentResults {
+        assessment_id: row.id.clone(),
+        status,
+        final_result: status == AssessmentStatus::Completed,
+        scorecard,
+    })
+}
+
 pub fn results(pool: &Pool, actor: &Actor, id: &str) -> Result<AssessmentResults, ServiceError> {
     read(pool, |conn| {
         let row = load_row(conn, &actor.org, id)?;
-        let status = status_of(&row)?;
-        let scorecard: Scorecard = match (&row.scorecard, status) {
-            (Some(stored), AssessmentStatus::Completed) => serde_json::from_str(stored)?,
-            _ => {
-                let content = content_of(conn, &row)?;
-                let answers = answers_of(conn, id)?;
-                rules::score(&content, &answers)
-            }
-        };
-        Ok(AssessmentResults {
-            assessment_id: row.id,
-            status,
-            final_result: status == AssessmentStatus::Completed,
-            scorecard,
+        results_of(conn, &row)
+    })
+}
+
+/// One question of an exported assessment, with its answer if it has one.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ExportedQuestion {
+    pub section: String,
+    pub key: String,
+    pub text: String,
+    #[serde(rename = "type")]
+    pub kind: QuestionType,
+    pub required: bool,
+    /// False when its `show_if` is not met by the answers: it was not asked.
+    pub applies: bool,
+    pub controls: Vec<String>,
+    pub answer: Option<Answer>,
+}
+
+/// Everything about an assessment, for the record.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct AssessmentExport {
+    pub assessment: Assessment,
+    pub vendor_name: String,
+    pub template_name: String,
+    pub questions: Vec<ExportedQuestion>,
+    pub evidence: Vec<EvidenceFile>,
+    pub reminders: Vec<Reminder>,
+    pub results: AssessmentResults,
+}
+
+pub fn export(pool: &Pool, actor: &Actor, id: &str) -> Result<AssessmentExport, ServiceError> {
+    read(pool, |conn| {
+        let row = load_row(conn, &actor.org, id)?;
+        let vendor_name = db::vendors::find(conn, &actor.org, &row.vendor_id)?
+            .map(|v| v.legal_name)
+            .ok_or_else(|| ServiceError::Internal("the assessed vendor is missing".into()))?;
+        let assessment = to_assessment(conn, row.clone())?;
+        let template_name =
+            db::questionnaires::find_template(conn, &actor.org, &assessment.template_id)?
+                .map(|t| t.name)
+                .ok_or_else(|| {
+                    ServiceError::Internal("the assessment's template is missing".into())
+                })?;
+        let content = content_of(conn, &row)?;
+        let mut answers = answers_of(conn, id)?;
+        let applies: std::collections::HashSet<String> =
+            rules::visible_questions(&content, &answers)
+                .into_iter()
+                .map(|q| q.key.clone())
+                .collect();
+        let questions = content
+            .sections
+            .iter()
+            .flat_map(|section| section.questions.iter().map(move |q| (section, q)))
+            .map(|(section, q)| ExportedQuestion {
+                section: section.title.clone(),
+                key: q.key.clone(),
+                text: q.text.clone(),
+                kind: q.kind,
+                required: q.required,
+                applies: applies.contains(&q.key),
+                controls: q.controls.clone(),
+                answer: answers.remove(&q.key),
+            })
+            .collect();
+        let evidence = super::evidence::files_of(conn, &actor.org, id)?;
+        let reminders = db::assessments::reminders(conn, id)?
+            .into_iter()
+            .map(to_reminder)
+            .collect::<Result<_, _>>()?;
+        let results = results_of(conn, &row)?;
+        Ok(AssessmentExport {
+            assessment,
+            vendor_name,
+            template_name,
+            questions,
+            evidence,
+            reminders,
+            results,
         })
     })
+}
+
+/// An answer as text: option values and list items joined by `, `.
+pub fn answer_text(answer: &Answer) -> String {
+    if answer.not_applicable {
+        return "N/A".into();
+    }
+    match &answer.value {
+        Value::String(text) => text.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// The per-control results as an OSCAL assessment-results document.
+pub fn oscal_results(pool: &Pool, actor: &Actor, id: &str) -> Result<Value, ServiceError> {
+    let export = export(pool, actor, id)?;
+    let control_ids: Vec<String> = export
+        .results
+        .scorecard
+        .controls
+        .iter()
+        .map(|c| c.control_id.clone())
+        .collect();
+    let references: std::collections::HashMap<String, String> = read(pool, |conn| {
+        Ok(db::catalog::find_many(conn, &actor.org, &control_ids)?
+            .into_iter()
+            .map(|c| (c.id, c.reference))
+            .collect())
+    })?;
+    let controls = export
+        .results
+        .scorecard
+        .controls
+        .iter()
+        .map(|outcome| oscal::AssessedControl {
+            reference: references
+                .get(&outcome.control_id)
+                .map_or(outcome.control_id.as_str(), String::as_str),
+            outcome,
+        })
+        .collect();
+    let evidence_href =
+        |evidence_id: &str| format!("/v1/assessments/{id}/evidence/{evidence_id}/content");
+    let answers = export
+        .questions
+        .iter()
+        .filter(|q| q.applies)
+        .filter_map(|q| {
+            let answer = q.answer.as_ref()?;
+            let evidence = match (q.kind, &answer.value) {
+                (QuestionType::Evidence, Value::Array(ids)) => ids
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(evidence_href)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            Some(oscal::AnsweredQuestion {
+                key: &q.key,
+                text: &q.text,
+                answer: answer_text(answer),
+                evidence,
+            })
+        })
+        .collect();
+    let assessment = &export.assessment;
+    let report = oscal::AssessmentReport {
+        assessment_id: &assessment.id,
+        title: format!("{}: {}", export.vendor_name, export.template_name),
+        start: assessment
+            .sent_at
+            .as_deref()
+            .unwrap_or(&assessment.created_at),
+        end: assessment.completed_at.as_deref(),
+        final_result: export.results.final_result,
+        controls,
+        answers,
+    };
+    let now = time::now();
+    let stamp_uuid = uuid::Uuid::new_v4().to_string();
+    Ok(oscal::assessment_results(
+        &report,
+        &oscal::Stamp {
+            uuid: &stamp_uuid,
+            last_modified: &now,
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        &mut || uuid::Uuid::new_v4().to_string(),
+    ))
 }
 
 /// The actor for what the service does on its own (the overdue check).

@@ -7,7 +7,7 @@ use super::journal::{self, Change};
 use super::{read, write, ServiceError};
 use crate::auth::LinkScope;
 use crate::db::evidence::EvidenceRow;
-use crate::db::{self, Pool};
+use crate::db::{self, DbConn, Pool};
 use crate::domain::assessment::AssessmentStatus;
 use crate::domain::evidence::{classify, sanitise_file_name, EvidenceFile};
 use crate::domain::time;
@@ -121,11 +121,19 @@ pub fn list(
             check_link(conn, &actor.org, link)?;
         }
         load_row(conn, &actor.org, assessment_id)?;
-        Ok(db::evidence::list(conn, &actor.org, assessment_id)?
-            .into_iter()
-            .map(to_file)
-            .collect())
+        files_of(conn, &actor.org, assessment_id)
     })
+}
+
+pub(super) fn files_of(
+    conn: &mut DbConn,
+    org: &str,
+    assessment_id: &str,
+) -> Result<Vec<EvidenceFile>, ServiceError> {
+    Ok(db::evidence::list(conn, org, assessment_id)?
+        .into_iter()
+        .map(to_file)
+        .collect())
 }
 
 /// A stored file and its content, checked against the SHA-256 recorded at upload.

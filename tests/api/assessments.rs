@@ -319,6 +319,64 @@ async fn a_vendor_answers_through_the_link_and_the_assessment_is_reviewed_and_sc
     .await
     .problem(409);
 
+    // The record: JSON and XLSX exports, and OSCAL assessment-results.
+    let export = app
+        .get(&format!("{base}/export"), &admin)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(export["vendor_name"], "Acme AI");
+    assert_eq!(export["template_name"], "AI vendor check");
+    let questions = export["questions"].as_array().unwrap();
+    assert_eq!(questions.len(), 6);
+    let clause_question = questions
+        .iter()
+        .find(|q| q["key"] == "opt_out_clause")
+        .unwrap();
+    assert_eq!(clause_question["applies"], false);
+    assert_eq!(clause_question["answer"]["value"], json!([evidence_id]));
+    assert_eq!(export["evidence"][0]["sha256"], uploaded["sha256"]);
+    assert_eq!(export["results"]["score"], 100.0);
+    let xlsx = app
+        .client
+        .get(app.url(&format!("{base}/export?format=xlsx")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        xlsx.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let sheet = annexa::domain::spreadsheet::read_xlsx(&xlsx.bytes().await.unwrap()).unwrap();
+    assert_eq!(sheet.rows.len(), 6);
+    let answer_column = sheet.column("answer").unwrap();
+    assert_eq!(sheet.rows[0].1[answer_column], "no");
+    let oscal = app
+        .get(&format!("{base}/oscal"), &admin)
+        .await
+        .ok(200)
+        .clone();
+    let result = &oscal["assessment-results"]["results"][0];
+    assert_eq!(result["end"], completed["completed_at"]);
+    let finding = |target: &str| {
+        result["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["target"]["target-id"] == target)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(finding("A.7.3")["target"]["status"]["state"], "satisfied");
+    assert_eq!(
+        finding("A.8.4")["target"]["status"],
+        json!({"state": "not-satisfied", "reason": "not-answered"})
+    );
+    app.get(&format!("{base}/export?format=pdf"), &admin)
+        .await
+        .invalid_field("format");
+
     let actions = app.audit_actions(&admin, "assessment").await;
     for action in [
         "assessment.created",

@@ -64,3 +64,33 @@ async fn the_served_document_is_the_generated_one() {
     let generated: Value = serde_json::from_str(&annexa::api::openapi::document_json()).unwrap();
     assert_eq!(reply.ok(200), &generated);
 }
+
+fn references(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref") {
+                found.push(target.clone());
+            }
+            map.values().for_each(|v| references(v, found));
+        }
+        Value::Array(items) => items.iter().for_each(|v| references(v, found)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_schema_reference_resolves() {
+    let doc: Value = serde_json::from_str(&annexa::api::openapi::document_json()).unwrap();
+    let mut found = Vec::new();
+    references(&doc, &mut found);
+    assert!(!found.is_empty());
+    for target in found {
+        let name = target
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("unexpected reference {target}"));
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "{target} is not defined"
+        );
+    }
+}

@@ -332,3 +332,157 @@ async fn unsound_templates_are_refused_with_every_problem_named() {
         .await
         .problem(404);
 }
+
+async fn download(app: &TestApp, path: &str, token: &str) -> (String, Vec<u8>) {
+    let response = app
+        .client
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    (content_type, response.bytes().await.unwrap().to_vec())
+}
+
+async fn sections_of(app: &TestApp, template: &Value, token: &str) -> Value {
+    let id = template["id"].as_str().unwrap();
+    app.get(&format!("{TEMPLATES}/{id}/versions/1"), token)
+        .await
+        .ok(200)["sections"]
+        .clone()
+}
+
+#[actix_web::test]
+async fn templates_go_out_and_come_back_as_json_csv_and_xlsx() {
+    let app = spawn_app().await;
+    let admin = app.admin();
+    let built_in = app
+        .get(&format!("{TEMPLATES}/{BUILT_IN}/versions/1"), &admin)
+        .await
+        .ok(200)["sections"]
+        .clone();
+    let export = format!("{TEMPLATES}/{BUILT_IN}/versions/1/export");
+    let xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    for (format, media_type) in [
+        ("json", "application/json"),
+        ("csv", "text/csv"),
+        ("xlsx", xlsx_type),
+    ] {
+        let (content_type, file) =
+            download(&app, &format!("{export}?format={format}"), &admin).await;
+        assert_eq!(content_type, media_type);
+        let imported = app
+            .upload(
+                &format!("{TEMPLATES}/import?name=Copy%20as%20{format}"),
+                &admin,
+                media_type,
+                &file,
+            )
+            .await
+            .ok(201)
+            .clone();
+        assert_eq!(imported["name"], format!("Copy as {format}"));
+        assert_eq!(imported["versions"][0]["status"], "draft");
+        assert_eq!(
+            sections_of(&app, &imported, &admin).await,
+            built_in,
+            "{format}"
+        );
+    }
+    // JSON carries its own name.
+    let (_, json_file) = download(&app, &export, &admin).await;
+    let named = app
+        .upload(
+            &format!("{TEMPLATES}/import"),
+            &admin,
+            "application/json",
+            &json_file,
+        )
+        .await
+        .ok(201)
+        .clone();
+    assert_eq!(named["name"], "AI supplier due diligence");
+    app.get(&format!("{export}?format=pdf"), &admin)
+        .await
+        .invalid_field("format");
+    app.get(&format!("{TEMPLATES}/{BUILT_IN}/versions/9/export"), &admin)
+        .await
+        .problem(404);
+}
+
+#[actix_web::test]
+async fn a_malformed_sheet_is_refused_with_its_bad_rows() {
+    let app = spawn_app().await;
+    let admin = app.admin();
+    let import = format!("{TEMPLATES}/import?name=Broken");
+    let count = |app: &TestApp| app.count_rows("SELECT COUNT(*) AS n FROM questionnaire_templates");
+    let before = count(&app);
+
+    let csv = "section,key,text,type,required,weight,options,controls\n\
+               Data,trains,Do you train on our data?,yes_no,yes,2,,iso42001:A.7.3\n\
+               Data,essay,Tell us,essay,,,,\n\
+               ,blank_section,Question,text,maybe,,,\n\
+               Data,pick,Pick one,single_choice,,,only-one-part,\n\
+               Data,ctl,Control,text,,,,iso42001:A.99\n";
+    let refused = app
+        .upload(&import, &admin, "text/csv", csv.as_bytes())
+        .await;
+    let fields: Vec<&str> = refused.problem(422)["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["rows[3].type", "rows[4].required", "rows[5].options"]
+    );
+    // Rows that parse are then checked like any template: an unknown control, by row.
+    let unknown_control = "section,key,text,type,controls\nData,ctl,Control,text,iso42001:A.99\n";
+    app.upload(&import, &admin, "text/csv", unknown_control.as_bytes())
+        .await
+        .invalid_field("rows[2].controls[0]");
+
+    app.upload(&import, &admin, "text/csv", b"key,text\nk,Question\n")
+        .await
+        .invalid_field("columns.section");
+    app.upload(&import, &admin, "text/csv", b"")
+        .await
+        .invalid_field("body");
+    app.upload(
+        &import,
+        &admin,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        b"PK\x03\x04 this is not a workbook",
+    )
+    .await
+    .invalid_field("body");
+    app.upload(
+        &format!("{TEMPLATES}/import"),
+        &admin,
+        "text/csv",
+        b"section,key,text,type\nData,k,Question,text\n",
+    )
+    .await
+    .invalid_field("name");
+    app.upload(&import, &admin, "application/pdf", b"%PDF-1.7")
+        .await
+        .problem(415);
+    app.upload(&import, &admin, "application/json", b"{\"name\": \"x\"}")
+        .await
+        .invalid_field("sections");
+    let reader = app.token(crate::helpers::ORG, &[annexa::domain::roles::Role::Auditor]);
+    app.upload(&import, &reader, "text/csv", csv.as_bytes())
+        .await
+        .problem(403);
+    assert_eq!(count(&app), before);
+}
