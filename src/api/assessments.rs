@@ -25,8 +25,8 @@ use crate::domain::roles::access;
 use crate::domain::spreadsheet::{self, Cell, Sheet, XLSX_MEDIA_TYPE};
 use crate::domain::time;
 use crate::service::assessments::{
-    self as service, answer_text, AnswerInput, AssessmentExport, AssessmentFilter,
-    AssessmentResults, IssuedLink, NewAssessment, Questionnaire,
+    self as service, AnswerInput, AssessmentExport, AssessmentFilter, AssessmentResults,
+    IssuedLink, NewAssessment, Questionnaire,
 };
 
 /// Vendor links last this long unless the request says otherwise.
@@ -746,7 +746,7 @@ fn export_sheets(export: &AssessmentExport) -> Vec<Sheet> {
                 Cell::from(crate::domain::ai_service::enum_to_text(&q.kind)),
                 Cell::from(if q.required { "yes" } else { "no" }),
                 Cell::from(if q.applies { "yes" } else { "no" }),
-                Cell::from(answer.map(answer_text).unwrap_or_default()),
+                Cell::from(answer.map(rules::answer_text).unwrap_or_default()),
                 text_cell(answer.and_then(|a| a.comment.as_deref())),
                 Cell::from(
                     answer

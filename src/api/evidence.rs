@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::extract::{read_limited, Auth, QueryParams};
+use super::extract::{media_type, read_limited, Auth, QueryParams};
 use super::problem::{ApiError, CommonErrors, NotFoundError, Problem};
 use super::AppState;
 use crate::domain::evidence::EvidenceFile;
@@ -82,23 +82,8 @@ pub async fn upload_evidence(
         .for_assessment(&id, access::WRITE_VENDORS)?
         .into_parts();
     let limit = usize::try_from(state.evidence.max_bytes()).unwrap_or(usize::MAX);
-    let declared_length = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared_length.is_some_and(|length| length > state.evidence.max_bytes()) {
-        return Err(ApiError::new(
-            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the file is larger than {limit} bytes"),
-        ));
-    }
-    let content = read_limited(&mut payload.into_inner(), limit).await?;
-    let declared_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let content = read_limited(&request, &mut payload.into_inner(), limit).await?;
+    let declared_type = media_type(&request);
     let upload = Upload {
         file_name: query.0.filename,
         declared_type,

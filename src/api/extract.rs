@@ -159,16 +159,42 @@ impl MergePatch {
     }
 }
 
-/// Reads a whole body, refusing (413) one larger than `limit` bytes without reading the rest.
-pub async fn read_limited(payload: &mut Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
+/// The request's media type without parameters, lower-cased (`text/csv; charset=utf-8` →
+/// `text/csv`); `None` when absent or malformed.
+pub fn media_type(req: &HttpRequest) -> Option<String> {
+    req.mime_type()
+        .ok()
+        .flatten()
+        .map(|mime| mime.essence_str().to_ascii_lowercase())
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the body is larger than {limit} bytes"),
+    )
+}
+
+/// Reads a whole body, refusing (413) one larger than `limit` bytes: at once when
+/// `Content-Length` says so, else as soon as the chunks read pass it.
+pub async fn read_limited(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    limit: usize,
+) -> Result<Vec<u8>, ApiError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(too_large(limit));
+    }
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| ApiError::bad_request("the body could not be read"))?;
         if body.len() + chunk.len() > limit {
-            return Err(ApiError::new(
-                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the body is larger than {limit} bytes"),
-            ));
+            return Err(too_large(limit));
         }
         body.extend_from_slice(&chunk);
     }
@@ -185,6 +211,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
             .map(|l| l.0)
             .unwrap_or(1024 * 1024);
         let json = is_json(req);
+        let req = req.clone();
         let mut payload = payload.take();
         Box::pin(async move {
             if !json {
@@ -193,7 +220,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
                     "the body must be application/json",
                 ));
             }
-            let body = read_limited(&mut payload, limit).await?;
+            let body = read_limited(&req, &mut payload, limit).await?;
             let raw: serde_json::Value = serde_json::from_slice(&body)
                 .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
             let digest = hex::encode(Sha256::digest(raw.to_string().as_bytes()));

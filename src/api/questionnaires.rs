@@ -1,7 +1,6 @@
 //! `/v1/questionnaire-templates`: due-diligence questionnaires, versioned; a published version
 //! is immutable.
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -9,7 +8,8 @@ use validator::Validate;
 
 use super::evidence::{attachment, FileContent};
 use super::extract::{
-    from_value, read_limited, trimmed, Auth, BodyLimit, JsonBody, MergePatch, QueryParams,
+    from_value, media_type, read_limited, trimmed, Auth, BodyLimit, JsonBody, MergePatch,
+    QueryParams,
 };
 use super::problem::{ApiError, BodyErrors, CommonErrors, NotFoundError, Problem};
 use super::AppState;
@@ -373,16 +373,6 @@ pub struct ImportQuery {
     pub description: Option<String>,
 }
 
-fn declared_media_type(request: &HttpRequest) -> String {
-    request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default()
-}
-
 fn unreadable(message: String) -> ApiError {
     ApiError::field("body", "format", message)
 }
@@ -409,7 +399,7 @@ pub async fn import_template(
 ) -> Result<HttpResponse, ApiError> {
     let actor = auth.require(access::MANAGE_QUESTIONNAIRES)?;
     let limit = request.app_data::<BodyLimit>().map_or(1024 * 1024, |l| l.0);
-    let media_type = declared_media_type(&request);
+    let media_type = media_type(&request).unwrap_or_default();
     let known = ["application/json", "text/csv", XLSX_MEDIA_TYPE];
     if !known.contains(&media_type.as_str()) {
         return Err(ApiError::new(
@@ -417,7 +407,7 @@ pub async fn import_template(
             format!("the body must be one of {}", known.join(", ")),
         ));
     }
-    let body = read_limited(&mut payload.into_inner(), limit).await?;
+    let body = read_limited(&request, &mut payload.into_inner(), limit).await?;
     let query = query.0;
     let mut rows = SheetRows::default();
     let (name, description, content) = if media_type == "application/json" {
@@ -515,12 +505,8 @@ pub async fn export_template_version(
     let (id, number) = path.into_inner();
     let number = number_of(&number)?;
     let pool = state.pool.clone();
-    let (template, version) = web::block(move || {
-        let template = service::get(&pool, &actor, &id)?;
-        let version = service::get_version(&pool, &actor, &id, number)?;
-        Ok::<_, ServiceError>((template, version))
-    })
-    .await??;
+    let (template, version) =
+        web::block(move || service::template_version(&pool, &actor, &id, number)).await??;
     let stem = sanitise_file_name(&format!("{}-v{number}", template.name))
         .unwrap_or_else(|| "template".into());
     let content = TemplateContent {

@@ -343,6 +343,23 @@ pub fn check_answer(
     }
 }
 
+/// An answer as text: option values and list items joined by `, `.
+pub fn answer_text(answer: &Answer) -> String {
+    if answer.not_applicable {
+        return "N/A".into();
+    }
+    match &answer.value {
+        Value::String(text) => text.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
 /// Required questions that apply and have no answer, by key.
 pub fn unanswered_required(content: &TemplateContent, answers: &Answers) -> Vec<String> {
     visible_questions(content, answers)
@@ -651,5 +668,22 @@ mod tests {
         assert!(InReview.can_become(Returned));
         assert!(Returned.can_become(InProgress));
         assert!(Completed.allowed_next().is_empty());
+    }
+
+    #[test]
+    fn answers_read_as_text() {
+        let answer = |value: Value, not_applicable: bool| Answer {
+            question: "q".into(),
+            value,
+            not_applicable,
+            comment: None,
+            verdict: None,
+            review_comment: None,
+        };
+        assert_eq!(answer_text(&answer(json!("yes"), false)), "yes");
+        assert_eq!(answer_text(&answer(json!(["eu", "us"]), false)), "eu, us");
+        assert_eq!(answer_text(&answer(json!(30), false)), "30");
+        assert_eq!(answer_text(&answer(Value::Null, true)), "N/A");
+        assert_eq!(answer_text(&answer(Value::Null, false)), "");
     }
 }

@@ -917,23 +917,6 @@ pub fn export(pool: &Pool, actor: &Actor, id: &str) -> Result<AssessmentExport, 
     })
 }
 
-/// An answer as text: option values and list items joined by `, `.
-pub fn answer_text(answer: &Answer) -> String {
-    if answer.not_applicable {
-        return "N/A".into();
-    }
-    match &answer.value {
-        Value::String(text) => text.clone(),
-        Value::Array(items) => items
-            .iter()
-            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
-            .collect::<Vec<_>>()
-            .join(", "),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
 /// The per-control results as an OSCAL assessment-results document.
 pub fn oscal_results(pool: &Pool, actor: &Actor, id: &str) -> Result<Value, ServiceError> {
     let export = export(pool, actor, id)?;
@@ -981,7 +964,7 @@ pub fn oscal_results(pool: &Pool, actor: &Actor, id: &str) -> Result<Value, Serv
             Some(oscal::AnsweredQuestion {
                 key: &q.key,
                 text: &q.text,
-                answer: answer_text(answer),
+                answer: rules::answer_text(answer),
                 evidence,
             })
         })

@@ -294,6 +294,19 @@ pub fn get_version(
     })
 }
 
+/// A version with its template, in one read (what an export names and holds).
+pub fn template_version(
+    pool: &Pool,
+    actor: &Actor,
+    id: &str,
+    number: i32,
+) -> Result<(QuestionnaireTemplate, TemplateVersion), ServiceError> {
+    read(pool, |conn| {
+        let version = to_version(&version_row(conn, &actor.org, id, number)?)?;
+        Ok((load(conn, &actor.org, id)?, version))
+    })
+}
+
 fn published_conflict(number: i32) -> ServiceError {
     ServiceError::Conflict(format!(
         "version {number} is published and cannot change; create a new version"

@@ -131,6 +131,41 @@ async fn disguised_and_unnamed_uploads_are_refused_and_nothing_is_stored() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     assert_eq!(on_disk, [stored["id"].as_str().unwrap()]);
+
+    // Media type parameters do not matter; the type is stored without them.
+    let csv = app
+        .upload(
+            &at("answers.csv"),
+            &link,
+            "Text/CSV; charset=utf-8",
+            b"a,b\n1,2\n",
+        )
+        .await
+        .ok(201)
+        .clone();
+    assert_eq!(csv["content_type"], "text/csv");
+}
+
+#[actix_web::test]
+async fn an_assessment_holds_at_most_200_files() {
+    let app = spawn_app().await;
+    let admin = app.admin();
+    let (id, link) = sent_assessment(&app, &admin).await;
+    let upload = format!("/v1/assessments/{id}/evidence?filename=note.txt");
+    for i in 0..200 {
+        app.upload(&upload, &link, "text/plain", format!("note {i}").as_bytes())
+            .await
+            .ok(201);
+    }
+    let refused = app
+        .upload(&upload, &link, "text/plain", b"one too many")
+        .await;
+    assert!(refused.problem(409)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("200"));
+    // The refused file is not left behind.
+    assert_eq!(std::fs::read_dir(&app.evidence_dir).unwrap().count(), 200);
 }
 
 #[actix_web::test]

@@ -120,6 +120,13 @@ async fn an_overdue_assessment_raises_its_event_once_and_reminders_are_recorded(
     app.get("/v1/assessments/nope/reminders", &admin)
         .await
         .problem(404);
+    app.post(
+        "/v1/assessments/nope/reminders",
+        &admin,
+        &json!({"channel": "email"}),
+    )
+    .await
+    .problem(404);
 
     // A draft does not wait for the vendor yet: no reminders.
     let vendor = app.create_vendor("Draft Co").await;
