@@ -27,8 +27,11 @@ pub struct RawSettings {
     /// Where evidence files are kept; `<data_dir>/evidence` when unset.
     pub evidence_dir: Option<PathBuf>,
     pub evidence_max_bytes: u64,
-    /// How often overdue assessments are looked for (the `assessment.overdue` event).
-    pub overdue_check_seconds: u64,
+    /// How often the date-driven checks run: overdue assessments, expiring and expired
+    /// contracts, reassessment cadence, lapsed risk acceptances.
+    pub scheduled_check_seconds: u64,
+    /// Days before a contract's notice or end date at which `contract.expiring` is raised.
+    pub contract_notice_days: Vec<u32>,
 }
 
 impl Default for RawSettings {
@@ -47,7 +50,8 @@ impl Default for RawSettings {
             external_idp: Vec::new(),
             evidence_dir: None,
             evidence_max_bytes: 25 * 1024 * 1024,
-            overdue_check_seconds: 300,
+            scheduled_check_seconds: 300,
+            contract_notice_days: vec![60, 30, 7],
         }
     }
 }
@@ -120,7 +124,8 @@ pub struct Settings {
     pub external_idp: Vec<ExternalIdpSettings>,
     pub evidence_dir: PathBuf,
     pub evidence_max_bytes: u64,
-    pub overdue_check_seconds: u64,
+    pub scheduled_check_seconds: u64,
+    pub contract_notice_days: Vec<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -228,10 +233,22 @@ impl Settings {
                 "must be between 1 and 1073741824 (1 GiB)",
             ));
         }
-        if raw.overdue_check_seconds == 0 || raw.overdue_check_seconds > 86_400 {
+        if raw.scheduled_check_seconds == 0 || raw.scheduled_check_seconds > 86_400 {
             return Err(invalid(
-                "ANNEXA_OVERDUE_CHECK_SECONDS",
+                "ANNEXA_SCHEDULED_CHECK_SECONDS",
                 "must be between 1 and 86400",
+            ));
+        }
+        if raw.contract_notice_days.is_empty()
+            || raw.contract_notice_days.len() > 10
+            || raw
+                .contract_notice_days
+                .iter()
+                .any(|d| !(1..=365).contains(d))
+        {
+            return Err(invalid(
+                "ANNEXA_CONTRACT_NOTICE_DAYS",
+                "must list 1 to 10 day counts from 1 to 365, like [60,30,7]",
             ));
         }
         let evidence_dir = match raw.evidence_dir {
@@ -244,7 +261,8 @@ impl Settings {
         Ok(Self {
             evidence_dir,
             evidence_max_bytes: raw.evidence_max_bytes,
-            overdue_check_seconds: raw.overdue_check_seconds,
+            scheduled_check_seconds: raw.scheduled_check_seconds,
+            contract_notice_days: raw.contract_notice_days,
             data_dir: raw.data_dir,
             database,
             listen,

@@ -119,9 +119,10 @@ pub fn start(prepared: &Prepared) -> Result<Application, StartError> {
     if matches!(settings.database, DatabaseUrl::Sqlite(_)) {
         spawn_checkpointer(prepared.pool.clone());
     }
-    spawn_overdue_check(
+    spawn_scheduled_checks(
         prepared.pool.clone(),
-        Duration::from_secs(settings.overdue_check_seconds),
+        Duration::from_secs(settings.scheduled_check_seconds),
+        settings.contract_notice_days.clone(),
     );
     Ok(Application {
         port,
@@ -148,20 +149,48 @@ fn spawn_checkpointer(pool: Pool) {
     });
 }
 
-/// Raises `assessment.overdue` for assessments that passed their due date, at start and then
-/// every `every`.
-fn spawn_overdue_check(pool: Pool, every: Duration) {
+/// The date-driven checks, at start and then every `every`: overdue assessments, expiring,
+/// renewed and expired contracts, reassessment cadence, lapsed risk acceptances. Each commits on
+/// its own, so one failing does not hold back the others.
+fn spawn_scheduled_checks(pool: Pool, every: Duration, notice_days: Vec<u32>) {
     actix_web::rt::spawn(async move {
         let mut ticks = actix_web::rt::time::interval(every);
         loop {
             ticks.tick().await;
             let pool = pool.clone();
-            match web::block(move || service::assessments::raise_overdue(&pool)).await {
-                Ok(Ok(0)) => {}
-                Ok(Ok(raised)) => tracing::info!(raised, "overdue assessments raised"),
-                Ok(Err(cause)) => tracing::warn!(error = %cause, "overdue check failed"),
-                Err(cause) => tracing::warn!(error = %cause, "overdue check did not run"),
+            let notice_days = notice_days.clone();
+            let ran = web::block(move || run_scheduled_checks(&pool, &notice_days)).await;
+            if let Err(cause) = ran {
+                tracing::warn!(error = %cause, "scheduled checks did not run");
             }
         }
     });
+}
+
+fn run_scheduled_checks(pool: &Pool, notice_days: &[u32]) {
+    match service::assessments::raise_overdue(pool) {
+        Ok(0) => {}
+        Ok(raised) => tracing::info!(raised, "overdue assessments raised"),
+        Err(cause) => tracing::warn!(error = %cause, "overdue check failed"),
+    }
+    match service::contracts::check_dates(pool, notice_days) {
+        Ok(done) if done == Default::default() => {}
+        Ok(done) => tracing::info!(
+            expiring = done.expiring_raised,
+            renewed = done.renewed,
+            expired = done.expired,
+            "contract dates checked"
+        ),
+        Err(cause) => tracing::warn!(error = %cause, "contract date check failed"),
+    }
+    match service::risk::check_cadence(pool) {
+        Ok(0) => {}
+        Ok(flagged) => tracing::info!(flagged, "vendors due for reassessment"),
+        Err(cause) => tracing::warn!(error = %cause, "reassessment cadence check failed"),
+    }
+    match service::findings::lapse_acceptances(pool) {
+        Ok(0) => {}
+        Ok(reopened) => tracing::info!(reopened, "lapsed risk acceptances reopened"),
+        Err(cause) => tracing::warn!(error = %cause, "risk acceptance check failed"),
+    }
 }

@@ -5,12 +5,16 @@ pub mod assessments;
 pub mod audit;
 pub mod catalog;
 pub mod contacts;
+pub mod contracts;
 pub mod evidence;
 pub mod extract;
+pub mod findings;
 pub mod health;
 pub mod openapi;
 pub mod problem;
 pub mod questionnaires;
+pub mod responsibilities;
+pub mod risk;
 pub mod subprocessors;
 pub mod vendors;
 
@@ -37,4 +41,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     questionnaires::routes(cfg);
     assessments::routes(cfg);
     evidence::routes(cfg);
+    contracts::routes(cfg);
+    responsibilities::routes(cfg);
+    risk::routes(cfg);
+    findings::routes(cfg);
 }

@@ -276,3 +276,13 @@ pub enum StaleVersionError {
     #[response(status = 412, content_type = "application/problem+json")]
     PreconditionFailed(Problem),
 }
+
+/// For endpoints whose change can clash with what is stored.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum ConflictError {
+    /// A limit is reached, a duplicate exists, the transition is not allowed (see
+    /// `allowed_next_states`), or a concurrent change won; nothing changed.
+    #[response(status = 409, content_type = "application/problem+json")]
+    Conflict(Problem),
+}

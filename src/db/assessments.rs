@@ -240,3 +240,18 @@ pub fn mark_overdue_notified(conn: &mut DbConn, id: &str, at: &str) -> QueryResu
     .execute(conn)?;
     Ok(changed == 1)
 }
+
+/// The vendor's completed assessments, most recently completed first.
+pub fn completed_for_vendor(
+    conn: &mut DbConn,
+    org: &str,
+    vendor_id: &str,
+) -> QueryResult<Vec<AssessmentRow>> {
+    assessments::table
+        .filter(assessments::org_id.eq(org))
+        .filter(assessments::vendor_id.eq(vendor_id))
+        .filter(assessments::status.eq("completed"))
+        .select(AssessmentRow::as_select())
+        .order((assessments::completed_at.desc(), assessments::id.desc()))
+        .load(conn)
+}

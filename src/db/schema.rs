@@ -17,6 +17,7 @@ diesel::table! {
         updated_at -> Text,
         reassessment_due -> Bool,
         reassessment_reason -> Nullable<Text>,
+        contract_expired -> Bool,
     }
 }
 
@@ -325,5 +326,180 @@ diesel::table! {
         note -> Nullable<Text>,
         sent_at -> Text,
         recorded_by -> Text,
+    }
+}
+
+diesel::table! {
+    contracts (id) {
+        id -> Text,
+        org_id -> Text,
+        vendor_id -> Text,
+        title -> Text,
+        contract_type -> Text,
+        status -> Text,
+        effective_date -> Text,
+        end_date -> Nullable<Text>,
+        auto_renewal -> Bool,
+        renewal_term_months -> Nullable<Integer>,
+        notice_period_days -> Nullable<Integer>,
+        notice_date -> Nullable<Text>,
+        governing_law -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    contract_documents (id) {
+        id -> Text,
+        org_id -> Text,
+        contract_id -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    contract_clauses (id) {
+        id -> Text,
+        org_id -> Text,
+        contract_id -> Text,
+        reference -> Text,
+        summary -> Text,
+        category -> Text,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    clause_mappings (id) {
+        id -> Text,
+        org_id -> Text,
+        clause_id -> Text,
+        control_id -> Text,
+        coverage -> Text,
+        verification -> Text,
+        verified_by -> Nullable<Text>,
+        verified_at -> Nullable<Text>,
+        note -> Nullable<Text>,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    control_responsibilities (vendor_id, control_id) {
+        vendor_id -> Text,
+        control_id -> Text,
+        org_id -> Text,
+        party -> Text,
+        note -> Nullable<Text>,
+        updated_by -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    contract_notices (contract_id, milestone, milestone_date, threshold_days) {
+        contract_id -> Text,
+        milestone -> Text,
+        milestone_date -> Text,
+        threshold_days -> Integer,
+        raised_at -> Text,
+    }
+}
+
+diesel::joinable!(contract_clauses -> contracts (contract_id));
+diesel::joinable!(clause_mappings -> contract_clauses (clause_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    contracts,
+    contract_clauses,
+    clause_mappings,
+    contract_documents,
+    contract_notices,
+    vendors,
+);
+
+diesel::table! {
+    risk_models (id) {
+        id -> Text,
+        org_id -> Text,
+        version -> Integer,
+        config -> Text,
+        created_by -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    risk_scores (id) {
+        id -> Text,
+        org_id -> Text,
+        vendor_id -> Text,
+        model_version -> Integer,
+        inherent -> Double,
+        residual -> Double,
+        tier -> Text,
+        explanation -> Text,
+        cause -> Text,
+        computed_at -> Text,
+    }
+}
+
+diesel::table! {
+    vendor_risk (vendor_id) {
+        vendor_id -> Text,
+        org_id -> Text,
+        score_id -> Text,
+        inherent -> Double,
+        residual -> Double,
+        tier -> Text,
+        model_version -> Integer,
+        computed_at -> Text,
+    }
+}
+
+diesel::joinable!(vendor_risk -> vendors (vendor_id));
+diesel::allow_tables_to_appear_in_same_query!(vendor_risk, vendors, assessments, findings);
+
+diesel::table! {
+    findings (id) {
+        id -> Text,
+        org_id -> Text,
+        vendor_id -> Text,
+        control_id -> Nullable<Text>,
+        source -> Text,
+        auto_key -> Nullable<Text>,
+        title -> Text,
+        description -> Nullable<Text>,
+        severity -> Text,
+        owner -> Nullable<Text>,
+        due_date -> Nullable<Text>,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        risk_accepted_until -> Nullable<Text>,
+        risk_accepted_by -> Nullable<Text>,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Text,
+        updated_at -> Text,
+        resolved_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    finding_comments (id) {
+        id -> Text,
+        org_id -> Text,
+        finding_id -> Text,
+        author -> Text,
+        body -> Text,
+        created_at -> Text,
     }
 }

@@ -25,6 +25,7 @@ pub struct VendorRow {
     pub updated_at: String,
     pub reassessment_due: bool,
     pub reassessment_reason: Option<String>,
+    pub contract_expired: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Insertable)]

@@ -160,6 +160,7 @@ fn use_case_rules(service: &AiService, use_case: &UseCase, out: &mut Requirement
 }
 
 /// One of the vendor's services with the organisation's use cases of it.
+#[derive(Debug, Clone)]
 pub struct ServiceInUse {
     pub service: AiService,
     pub use_cases: Vec<UseCase>,

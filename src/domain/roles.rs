@@ -62,6 +62,10 @@ pub mod access {
     pub const MANAGE_QUESTIONNAIRES: &[Role] = &[Role::Admin, Role::RiskManager];
     /// Reviewing vendors' answers and completing assessments.
     pub const REVIEW_ASSESSMENTS: &[Role] = &[Role::Admin, Role::RiskManager];
+    /// Verifying or disputing what a contract clause covers, accepting risks.
+    pub const VERIFY_AND_ACCEPT: &[Role] = &[Role::Admin, Role::RiskManager];
+    /// Changing the risk model and recomputing the portfolio.
+    pub const MANAGE_RISK_MODEL: &[Role] = &[Role::Admin, Role::RiskManager];
     /// Reading and verifying the audit log.
     pub const READ_AUDIT: &[Role] = &[Role::Admin, Role::RiskManager, Role::Auditor];
 

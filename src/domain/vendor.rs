@@ -68,8 +68,11 @@ impl VendorStatus {
     }
 }
 
-/// Criticality tier: how much the organisation depends on the vendor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+/// A tier, lowest first: a vendor's criticality (how much the organisation depends on it) or
+/// its computed risk tier.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
     Low,
@@ -276,6 +279,8 @@ pub struct Vendor {
     pub reassessment_due: bool,
     #[schema(example = "ai service 'Chat API': model_version changed")]
     pub reassessment_reason: Option<String>,
+    /// Set while the vendor has an expired contract and no active one.
+    pub contract_expired: bool,
     /// Increases with every change; also sent as the `ETag`.
     #[schema(example = 1)]
     pub version: i64,

@@ -199,6 +199,7 @@ fn insert_service(
         "ai_service.created",
         json!({ "ai_service": service }),
     )?;
+    super::risk::refresh(conn, actor, &service.vendor_id, "ai_service.created")?;
     Ok(service)
 }
 
@@ -280,6 +281,7 @@ fn replace_fields(
             json!({ "ai_service": updated, "changes": changes }),
         )?;
     }
+    super::risk::refresh(conn, actor, &updated.vendor_id, "ai_service.updated")?;
     Ok(updated)
 }
 
@@ -310,7 +312,9 @@ pub fn delete(
             &actor.org,
             "ai_service.deleted",
             json!({ "ai_service": current }),
-        )
+        )?;
+        super::risk::refresh(conn, actor, &current.vendor_id, "ai_service.deleted")?;
+        Ok(())
     })
 }
 
@@ -427,7 +431,12 @@ fn journal_use_case(
         &actor.org,
         action,
         json!({ "use_case": after.or(before) }),
-    )
+    )?;
+    if let Some(use_case) = after.or(before) {
+        let service = load(conn, &actor.org, &use_case.ai_service_id)?;
+        super::risk::refresh(conn, actor, &service.vendor_id, action)?;
+    }
+    Ok(())
 }
 
 pub fn list_use_cases(

@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use serde_json::{json, Value};
 
 use super::journal::{self, Change};
@@ -10,6 +12,7 @@ use crate::domain::assessment::{
     self as rules, Answer, Answers, Assessment, AssessmentStatus, Reminder, ReminderChannel,
     Scorecard, Verdict,
 };
+use crate::domain::coverage::{DocumentInput, QuestionnaireResult};
 use crate::domain::evidence::EvidenceFile;
 use crate::domain::oscal;
 use crate::domain::pagination::{self, Page};
@@ -25,7 +28,7 @@ fn not_found() -> ServiceError {
     }
 }
 
-fn today() -> String {
+pub(super) fn today() -> String {
     chrono::Utc::now().format("%Y-%m-%d").to_string()
 }
 
@@ -742,7 +745,11 @@ pub fn change_status(
             next.completed_at = Some(time::now());
         }
         let action = format!("assessment.{}", enum_to_text(&to));
-        store(conn, actor, &action, &current, next, comment)
+        let stored = store(conn, actor, &action, &current, next, comment)?;
+        if to == AssessmentStatus::Completed {
+            super::risk::refresh(conn, actor, &stored.vendor_id, &action)?;
+        }
+        Ok(stored)
     })
 }
 
@@ -1120,4 +1127,58 @@ pub fn reminders(pool: &Pool, actor: &Actor, id: &str) -> Result<Vec<Reminder>, 
             .map(to_reminder)
             .collect()
     })
+}
+
+/// What the vendor's completed assessments say about each control: the result in the most
+/// recently completed assessment that asks about it, and the evidence files a reviewer
+/// accepted there on questions mapped to it.
+pub(super) fn control_evidence(
+    conn: &mut DbConn,
+    org: &str,
+    vendor_id: &str,
+) -> Result<HashMap<String, (QuestionnaireResult, Vec<DocumentInput>)>, ServiceError> {
+    let mut out: HashMap<String, (QuestionnaireResult, Vec<DocumentInput>)> = HashMap::new();
+    for row in db::assessments::completed_for_vendor(conn, org, vendor_id)? {
+        let Some(stored) = &row.scorecard else {
+            continue;
+        };
+        let card: Scorecard = serde_json::from_str(stored)?;
+        let fresh: Vec<_> = card
+            .controls
+            .iter()
+            .filter(|c| !out.contains_key(&c.control_id))
+            .collect();
+        if fresh.is_empty() {
+            continue;
+        }
+        let content = content_of(conn, &row)?;
+        let answers = answers_of(conn, &row.id)?;
+        let files: HashMap<String, String> = super::evidence::files_of(conn, org, &row.id)?
+            .into_iter()
+            .map(|f| (f.id, f.file_name))
+            .collect();
+        for outcome in fresh {
+            let documents = content
+                .questions()
+                .filter(|q| q.kind == QuestionType::Evidence)
+                .filter(|q| q.controls.contains(&outcome.control_id))
+                .filter_map(|q| answers.get(&q.key))
+                .filter(|a| a.verdict == Some(Verdict::Accepted))
+                .flat_map(|a| a.value.as_array().cloned().unwrap_or_default())
+                .filter_map(|id| id.as_str().map(str::to_owned))
+                .filter_map(|id| {
+                    files.get(&id).map(|name| DocumentInput {
+                        evidence_id: id,
+                        file_name: name.clone(),
+                    })
+                })
+                .collect();
+            let result = QuestionnaireResult {
+                assessment_id: row.id.clone(),
+                result: outcome.result,
+            };
+            out.insert(outcome.control_id.clone(), (result, documents));
+        }
+    }
+    Ok(out)
 }

@@ -9,7 +9,7 @@ use crate::domain::oscal;
 use crate::domain::pagination::{self, Page};
 use crate::domain::requirements::{self, RequiredControl};
 use crate::domain::time;
-use crate::domain::vendor::Tier;
+use crate::domain::vendor::{Tier, Vendor};
 use crate::domain::{Actor, FieldError};
 
 fn to_control(row: ControlRow) -> Control {
@@ -360,7 +360,37 @@ fn resolve(
         .collect())
 }
 
-fn resolve_all(conn: &mut DbConn, org: &str, ids: &[String]) -> Result<Vec<Control>, ServiceError> {
+/// Refuses ids that are not controls the organisation can see (built-in or its own), each
+/// named by `field_of(index)`.
+pub(super) fn require_controls(
+    conn: &mut DbConn,
+    org: &str,
+    ids: &[String],
+    field_of: impl Fn(usize) -> String,
+) -> Result<(), ServiceError> {
+    let unknown: Vec<FieldError> = resolve(conn, org, ids)?
+        .into_iter()
+        .filter_map(Result::err)
+        .map(|i| {
+            FieldError::new(
+                field_of(i),
+                "not_found",
+                format!("'{}' is not a control in the catalog", ids[i]),
+            )
+        })
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Validation(unknown))
+    }
+}
+
+pub(super) fn resolve_all(
+    conn: &mut DbConn,
+    org: &str,
+    ids: &[String],
+) -> Result<Vec<Control>, ServiceError> {
     resolve(conn, org, ids)?
         .into_iter()
         .map(|c| {
@@ -398,20 +428,7 @@ pub fn set_profile(
 ) -> Result<ControlProfile, ServiceError> {
     let ids = crate::domain::vendor::dedup(control_ids);
     write(pool, |conn| {
-        let unknown: Vec<FieldError> = resolve(conn, &actor.org, &ids)?
-            .into_iter()
-            .filter_map(Result::err)
-            .map(|i| {
-                FieldError::new(
-                    format!("controls[{i}]"),
-                    "not_found",
-                    format!("'{}' is not a control in the catalog", ids[i]),
-                )
-            })
-            .collect();
-        if !unknown.is_empty() {
-            return Err(ServiceError::Validation(unknown));
-        }
+        require_controls(conn, &actor.org, &ids, |i| format!("controls[{i}]"))?;
         let before = load_profile(conn, &actor.org, tier)?;
         db::catalog::replace_profile(conn, &actor.org, tier.as_str(), &ids)?;
         let after = load_profile(conn, &actor.org, tier)?;
@@ -433,6 +450,8 @@ pub fn set_profile(
                 reason: None,
             },
         )?;
+        // The profile decides what every vendor of that tier must evidence.
+        super::risk::refresh_all(conn, actor, "control_profile.updated")?;
         Ok(after)
     })
 }
@@ -445,25 +464,35 @@ pub fn required_controls(
 ) -> Result<VendorRequirements, ServiceError> {
     read(pool, |conn| {
         let vendor = super::vendors::load(conn, &actor.org, vendor_id)?;
-        let profile_tier = vendor.tier.unwrap_or(requirements::UNTIERED_PROFILE);
-        let (profile, _) = db::catalog::profile(conn, &actor.org, profile_tier.as_str())?;
         let services = super::ai_services::in_use(conn, &actor.org, vendor_id)?;
-        let required = requirements::required_controls(vendor.tier, &profile, &services);
-        let ids: Vec<String> = required.iter().map(|r| r.control_id.clone()).collect();
-        let controls = resolve_all(conn, &actor.org, &ids)?;
-        Ok(VendorRequirements {
-            vendor_id: vendor.id,
-            tier: vendor.tier,
-            profile_tier,
-            data: controls
-                .into_iter()
-                .zip(required)
-                .map(|(control, r)| RequiredControl {
-                    control,
-                    reasons: r.reasons,
-                })
-                .collect(),
-        })
+        requirements_of(conn, &actor.org, &vendor, &services)
+    })
+}
+
+/// What the vendor's tier profile and its services (with their use cases) call for.
+pub(super) fn requirements_of(
+    conn: &mut DbConn,
+    org: &str,
+    vendor: &Vendor,
+    services: &[requirements::ServiceInUse],
+) -> Result<VendorRequirements, ServiceError> {
+    let profile_tier = vendor.tier.unwrap_or(requirements::UNTIERED_PROFILE);
+    let (profile, _) = db::catalog::profile(conn, org, profile_tier.as_str())?;
+    let required = requirements::required_controls(vendor.tier, &profile, services);
+    let ids: Vec<String> = required.iter().map(|r| r.control_id.clone()).collect();
+    let controls = resolve_all(conn, org, &ids)?;
+    Ok(VendorRequirements {
+        vendor_id: vendor.id.clone(),
+        tier: vendor.tier,
+        profile_tier,
+        data: controls
+            .into_iter()
+            .zip(required)
+            .map(|(control, r)| RequiredControl {
+                control,
+                reasons: r.reasons,
+            })
+            .collect(),
     })
 }
 

@@ -37,6 +37,44 @@ pub struct Upload {
     pub content: Vec<u8>,
 }
 
+/// An upload that passed the checks: a usable name, a content type that matches its bytes.
+pub(super) struct CheckedUpload {
+    pub file_name: String,
+    pub media_type: &'static str,
+    pub size_bytes: i64,
+    pub sha256: String,
+}
+
+pub(super) fn check_upload(upload: &Upload) -> Result<CheckedUpload, ServiceError> {
+    let file_name = sanitise_file_name(&upload.file_name)
+        .ok_or_else(|| ServiceError::field("filename", "invalid", "is not a usable file name"))?;
+    let document = classify(&file_name, upload.declared_type.as_deref(), &upload.content)
+        .map_err(ServiceError::Validation)?;
+    let size_bytes = i64::try_from(upload.content.len())
+        .map_err(|_| ServiceError::Internal("file size out of range".into()))?;
+    Ok(CheckedUpload {
+        file_name,
+        media_type: document.media_type,
+        size_bytes,
+        sha256: hex::encode(Sha256::digest(&upload.content)),
+    })
+}
+
+/// A stored file's bytes, refused if they no longer match the SHA-256 recorded at upload.
+pub(super) fn read_checked(
+    store: &EvidenceStore,
+    id: &str,
+    sha256: &str,
+) -> Result<Vec<u8>, ServiceError> {
+    let content = store.get(id)?;
+    if hex::encode(Sha256::digest(&content)) != sha256 {
+        return Err(ServiceError::Internal(format!(
+            "stored file {id} no longer matches its SHA-256"
+        )));
+    }
+    Ok(content)
+}
+
 /// Stores an upload for the vendor (through a live link, while it may answer) or for staff
 /// (until the assessment is completed). The row is committed only once the file is on disk;
 /// a file whose row did not commit is removed.
@@ -48,20 +86,15 @@ pub fn upload(
     assessment_id: &str,
     upload: Upload,
 ) -> Result<EvidenceFile, ServiceError> {
-    let file_name = sanitise_file_name(&upload.file_name)
-        .ok_or_else(|| ServiceError::field("filename", "invalid", "is not a usable file name"))?;
-    let document = classify(&file_name, upload.declared_type.as_deref(), &upload.content)
-        .map_err(ServiceError::Validation)?;
-    let size_bytes = i64::try_from(upload.content.len())
-        .map_err(|_| ServiceError::Internal("file size out of range".into()))?;
+    let checked = check_upload(&upload)?;
     let row = EvidenceRow {
         id: db::new_id(),
         org_id: actor.org.clone(),
         assessment_id: assessment_id.to_owned(),
-        file_name,
-        content_type: document.media_type.to_owned(),
-        size_bytes,
-        sha256: hex::encode(Sha256::digest(&upload.content)),
+        file_name: checked.file_name,
+        content_type: checked.media_type.to_owned(),
+        size_bytes: checked.size_bytes,
+        sha256: checked.sha256,
         uploaded_by: actor.subject.clone(),
         created_at: time::now(),
     };
@@ -148,12 +181,6 @@ pub fn download(
         db::evidence::find(conn, &actor.org, assessment_id, evidence_id)?
             .ok_or(ServiceError::NotFound { entity: "evidence" })
     })?;
-    let content = store.get(&row.id)?;
-    if hex::encode(Sha256::digest(&content)) != row.sha256 {
-        return Err(ServiceError::Internal(format!(
-            "stored evidence {} no longer matches its SHA-256",
-            row.id
-        )));
-    }
+    let content = read_checked(store, &row.id, &row.sha256)?;
     Ok((to_file(row), content))
 }

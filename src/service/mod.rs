@@ -6,10 +6,13 @@ pub mod assessments;
 pub mod audit;
 pub mod catalog;
 pub mod contacts;
+pub mod contracts;
 pub mod evidence;
+pub mod findings;
 pub mod health;
 mod journal;
 pub mod questionnaires;
+pub mod risk;
 pub mod subprocessors;
 pub mod vendors;
 

@@ -68,6 +68,7 @@ fn to_vendor(
             .collect(),
         reassessment_due: row.reassessment_due,
         reassessment_reason: row.reassessment_reason,
+        contract_expired: row.contract_expired,
         version: row.version,
         created_at: row.created_at,
         updated_at: row.updated_at,
@@ -107,6 +108,7 @@ pub(super) fn load(conn: &mut DbConn, org: &str, id: &str) -> Result<Vendor, Ser
 struct VendorState<'a> {
     status: VendorStatus,
     reassessment: Option<&'a str>,
+    contract_expired: bool,
     version: i64,
     created_at: &'a str,
     updated_at: &'a str,
@@ -134,6 +136,7 @@ fn row_from(
         updated_at: state.updated_at.to_owned(),
         reassessment_due: state.reassessment.is_some(),
         reassessment_reason: state.reassessment.map(str::to_owned),
+        contract_expired: state.contract_expired,
     })
 }
 
@@ -193,6 +196,7 @@ pub fn create(
         let state = VendorState {
             status: VendorStatus::Proposed,
             reassessment: None,
+            contract_expired: false,
             version: 1,
             created_at: &now,
             updated_at: &now,
@@ -220,6 +224,7 @@ pub fn create(
             "vendor.created",
             json!({ "vendor": vendor }),
         )?;
+        super::risk::refresh(conn, actor, &id, "vendor.created")?;
         if let Some(request) = &idempotency {
             db::idempotency::insert(
                 conn,
@@ -265,10 +270,31 @@ fn save(
     status: VendorStatus,
     reassessment: Option<&str>,
 ) -> Result<Vendor, ServiceError> {
+    save_flagged(
+        conn,
+        actor,
+        current,
+        fields,
+        status,
+        reassessment,
+        current.contract_expired,
+    )
+}
+
+fn save_flagged(
+    conn: &mut DbConn,
+    actor: &Actor,
+    current: &Vendor,
+    fields: &VendorFields,
+    status: VendorStatus,
+    reassessment: Option<&str>,
+    contract_expired: bool,
+) -> Result<Vendor, ServiceError> {
     let now = time::now();
     let state = VendorState {
         status,
         reassessment,
+        contract_expired,
         version: current.version + 1,
         created_at: &current.created_at,
         updated_at: &now,
@@ -328,6 +354,10 @@ pub fn update(
             "vendor.updated",
             json!({ "vendor": updated }),
         )?;
+        // The tier picks the profile of required controls, so coverage and risk follow it.
+        if updated.tier != current.tier {
+            super::risk::refresh(conn, actor, id, "vendor.updated")?;
+        }
         Ok(updated)
     })
 }
@@ -450,4 +480,44 @@ pub(super) fn flag_reassessment(
         json!({ "vendor": updated, "reason": reason }),
     )?;
     Ok(updated)
+}
+
+/// Sets or clears the expired-contract flag, inside the caller's transaction.
+pub(super) fn set_contract_expired(
+    conn: &mut DbConn,
+    actor: &Actor,
+    vendor_id: &str,
+    expired: bool,
+) -> Result<(), ServiceError> {
+    let current = load(conn, &actor.org, vendor_id)?;
+    if current.contract_expired == expired {
+        return Ok(());
+    }
+    let updated = save_flagged(
+        conn,
+        actor,
+        &current,
+        &current.fields(),
+        current.status,
+        current.reassessment_reason.as_deref(),
+        expired,
+    )?;
+    let action = if expired {
+        "vendor.contract_expired"
+    } else {
+        "vendor.contract_restored"
+    };
+    journal::audit(
+        conn,
+        actor,
+        Change {
+            action,
+            entity_type: ENTITY,
+            entity_id: vendor_id,
+            before: journal::snapshot(&current)?,
+            after: journal::snapshot(&updated)?,
+            reason: None,
+        },
+    )?;
+    journal::emit(conn, &actor.org, action, json!({ "vendor": updated }))
 }

@@ -26,7 +26,7 @@ async fn assessment_due(app: &TestApp, admin: &str, template_id: &str, due: &str
 
 #[actix_web::test]
 async fn an_overdue_assessment_raises_its_event_once_and_reminders_are_recorded() {
-    let app = spawn_with(|s| s.overdue_check_seconds = 1).await;
+    let app = spawn_with(|s| s.scheduled_check_seconds = 1).await;
     let admin = app.admin();
     let template_id = published_template(&app, &admin).await;
     let late = assessment_due(&app, &admin, &template_id, "2020-01-31").await;

@@ -1,0 +1,12 @@
+ALTER TABLE vendors DROP COLUMN contract_expired;
+DROP TABLE finding_comments;
+DROP TABLE findings;
+DROP TABLE vendor_risk;
+DROP TABLE risk_scores;
+DROP TABLE risk_models;
+DROP TABLE contract_notices;
+DROP TABLE control_responsibilities;
+DROP TABLE clause_mappings;
+DROP TABLE contract_clauses;
+DROP TABLE contract_documents;
+DROP TABLE contracts;

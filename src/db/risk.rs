@@ -1,0 +1,266 @@
+use diesel::dsl::{count_star, max};
+use diesel::prelude::*;
+
+use super::schema::{assessments, findings, risk_models, risk_scores, vendor_risk, vendors};
+use super::DbConn;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = risk_models)]
+pub struct RiskModelRow {
+    pub id: String,
+    pub org_id: String,
+    pub version: i32,
+    pub config: String,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = risk_scores)]
+pub struct RiskScoreRow {
+    pub id: String,
+    pub org_id: String,
+    pub vendor_id: String,
+    pub model_version: i32,
+    pub inherent: f64,
+    pub residual: f64,
+    pub tier: String,
+    pub explanation: String,
+    pub cause: String,
+    pub computed_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = vendor_risk)]
+pub struct VendorRiskRow {
+    pub vendor_id: String,
+    pub org_id: String,
+    pub score_id: String,
+    pub inherent: f64,
+    pub residual: f64,
+    pub tier: String,
+    pub model_version: i32,
+    pub computed_at: String,
+}
+
+/// The model in force: the organisation's highest version, if it ever saved one.
+pub fn current_model(conn: &mut DbConn, org: &str) -> QueryResult<Option<RiskModelRow>> {
+    risk_models::table
+        .filter(risk_models::org_id.eq(org))
+        .select(RiskModelRow::as_select())
+        .order(risk_models::version.desc())
+        .first(conn)
+        .optional()
+}
+
+pub fn models(conn: &mut DbConn, org: &str) -> QueryResult<Vec<RiskModelRow>> {
+    risk_models::table
+        .filter(risk_models::org_id.eq(org))
+        .select(RiskModelRow::as_select())
+        .order(risk_models::version.desc())
+        .load(conn)
+}
+
+pub fn insert_model(conn: &mut DbConn, row: &RiskModelRow) -> QueryResult<()> {
+    diesel::insert_into(risk_models::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn insert_score(conn: &mut DbConn, row: &RiskScoreRow) -> QueryResult<()> {
+    diesel::insert_into(risk_scores::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find_score(conn: &mut DbConn, id: &str) -> QueryResult<Option<RiskScoreRow>> {
+    risk_scores::table
+        .filter(risk_scores::id.eq(id))
+        .select(RiskScoreRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A vendor's computations, newest first, one more than `limit`.
+pub fn history(
+    conn: &mut DbConn,
+    org: &str,
+    vendor_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<RiskScoreRow>> {
+    let mut query = risk_scores::table
+        .filter(risk_scores::org_id.eq(org))
+        .filter(risk_scores::vendor_id.eq(vendor_id))
+        .select(RiskScoreRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(risk_scores::id.lt(after.to_owned()));
+    }
+    query
+        .order(risk_scores::id.desc())
+        .limit(limit + 1)
+        .load(conn)
+}
+
+pub fn vendor_risk(conn: &mut DbConn, vendor_id: &str) -> QueryResult<Option<VendorRiskRow>> {
+    vendor_risk::table
+        .filter(vendor_risk::vendor_id.eq(vendor_id))
+        .select(VendorRiskRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Update, or insert when the vendor has no score yet: portable where upserts are not.
+pub fn set_vendor_risk(conn: &mut DbConn, row: &VendorRiskRow) -> QueryResult<()> {
+    let updated =
+        diesel::update(vendor_risk::table.filter(vendor_risk::vendor_id.eq(&row.vendor_id)))
+            .set(row)
+            .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(vendor_risk::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The organisation's vendor ids, in id order, after `after`.
+pub fn vendor_ids(
+    conn: &mut DbConn,
+    org: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    let mut query = vendors::table
+        .filter(vendors::org_id.eq(org))
+        .select(vendors::id)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(vendors::id.gt(after.to_owned()));
+    }
+    query.order(vendors::id.asc()).limit(limit).load(conn)
+}
+
+/// When the vendor's last assessment was completed.
+pub fn last_completed(conn: &mut DbConn, vendor_id: &str) -> QueryResult<Option<String>> {
+    assessments::table
+        .filter(assessments::vendor_id.eq(vendor_id))
+        .filter(assessments::status.eq("completed"))
+        .select(max(assessments::completed_at))
+        .first(conn)
+}
+
+/// Vendors in use (approved, with or without conditions), not yet flagged for reassessment,
+/// with their risk tier and creation time; in id order after `after`.
+pub fn cadence_candidates(
+    conn: &mut DbConn,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<(String, String, String, String)>> {
+    let mut query = vendors::table
+        .inner_join(vendor_risk::table)
+        .filter(vendors::status.eq_any(["approved", "approved_with_conditions"]))
+        .filter(vendors::reassessment_due.eq(false))
+        .select((
+            vendors::id,
+            vendors::org_id,
+            vendor_risk::tier,
+            vendors::created_at,
+        ))
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(vendors::id.gt(after.to_owned()));
+    }
+    query.order(vendors::id.asc()).limit(limit).load(conn)
+}
+
+pub fn count_by_tier(conn: &mut DbConn, org: &str) -> QueryResult<Vec<(String, i64)>> {
+    vendor_risk::table
+        .filter(vendor_risk::org_id.eq(org))
+        .group_by(vendor_risk::tier)
+        .select((vendor_risk::tier, count_star()))
+        .load(conn)
+}
+
+pub fn count_by_status(conn: &mut DbConn, org: &str) -> QueryResult<Vec<(String, i64)>> {
+    vendors::table
+        .filter(vendors::org_id.eq(org))
+        .group_by(vendors::status)
+        .select((vendors::status, count_star()))
+        .load(conn)
+}
+
+/// The highest residual risks with the vendor's name.
+pub fn top_risks(
+    conn: &mut DbConn,
+    org: &str,
+    limit: i64,
+) -> QueryResult<Vec<(VendorRiskRow, String)>> {
+    vendor_risk::table
+        .inner_join(vendors::table)
+        .filter(vendor_risk::org_id.eq(org))
+        .filter(vendors::status.ne("offboarded"))
+        .select((VendorRiskRow::as_select(), vendors::legal_name))
+        .order((vendor_risk::residual.desc(), vendor_risk::vendor_id.asc()))
+        .limit(limit)
+        .load(conn)
+}
+
+/// Vendors flagged for reassessment, with their reason.
+pub fn reassessment_due(
+    conn: &mut DbConn,
+    org: &str,
+    limit: i64,
+) -> QueryResult<(i64, Vec<(String, String, Option<String>)>)> {
+    let base = || {
+        vendors::table
+            .filter(vendors::org_id.eq(org))
+            .filter(vendors::reassessment_due.eq(true))
+    };
+    let total = base().count().get_result(conn)?;
+    let rows = base()
+        .select((
+            vendors::id,
+            vendors::legal_name,
+            vendors::reassessment_reason,
+        ))
+        .order(vendors::id.asc())
+        .limit(limit)
+        .load(conn)?;
+    Ok((total, rows))
+}
+
+/// Assessments past their due date and still waiting for the vendor.
+pub fn overdue_assessments(
+    conn: &mut DbConn,
+    org: &str,
+    today: &str,
+    waiting: &[String],
+) -> QueryResult<i64> {
+    assessments::table
+        .filter(assessments::org_id.eq(org))
+        .filter(assessments::status.eq_any(waiting))
+        .filter(assessments::due_date.lt(today.to_owned()))
+        .count()
+        .get_result(conn)
+}
+
+pub fn open_findings_by_severity(conn: &mut DbConn, org: &str) -> QueryResult<Vec<(String, i64)>> {
+    findings::table
+        .filter(findings::org_id.eq(org))
+        .filter(findings::status.ne("resolved"))
+        .group_by(findings::severity)
+        .select((findings::severity, count_star()))
+        .load(conn)
+}
+
+pub fn count_expired_contract_vendors(conn: &mut DbConn, org: &str) -> QueryResult<i64> {
+    vendors::table
+        .filter(vendors::org_id.eq(org))
+        .filter(vendors::contract_expired.eq(true))
+        .count()
+        .get_result(conn)
+}

@@ -1,0 +1,696 @@
+//! Coverage, risk scores and the risk model: computed in the same transaction as whatever
+//! changed an input, kept as history, summed up for the portfolio.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::journal::{self, Change};
+use super::{read, write, ServiceError};
+use crate::db::risk::{RiskModelRow, RiskScoreRow, VendorRiskRow};
+use crate::db::{self, DbConn, Pool};
+use crate::domain::ai_service::{enum_from_text, enum_to_text};
+use crate::domain::assessment::AssessmentStatus;
+use crate::domain::contract::{self as contract_rules, Party, Verification};
+use crate::domain::coverage::{
+    self as rules, ClauseInput, ControlCoverage, ControlEvidence, CoverageSummary,
+};
+use crate::domain::pagination::{self, Page};
+use crate::domain::requirements::ServiceInUse;
+use crate::domain::risk::{self as model_rules, RiskExplanation, RiskModelConfig};
+use crate::domain::time;
+use crate::domain::vendor::{Tier, Vendor};
+use crate::domain::Actor;
+
+/// The version number of the built-in model, in force until an organisation saves its own.
+pub const BUILT_IN_VERSION: i32 = 0;
+
+/// A vendor's coverage: every required control with its verdict.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VendorCoverage {
+    pub vendor_id: String,
+    pub summary: CoverageSummary,
+    /// When the vendor's latest assessment was completed; absent if none was.
+    #[schema(format = DateTime)]
+    pub last_assessed_at: Option<String>,
+    pub data: Vec<ControlCoverage>,
+}
+
+/// A risk computation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RiskScore {
+    pub id: String,
+    pub vendor_id: String,
+    #[schema(example = 56.25)]
+    pub inherent: f64,
+    #[schema(example = 33.75)]
+    pub residual: f64,
+    pub tier: Tier,
+    #[schema(example = 1)]
+    pub model_version: i32,
+    /// What made annexa compute it.
+    #[schema(example = "ai_service.updated")]
+    pub cause: String,
+    #[schema(format = DateTime)]
+    pub computed_at: String,
+    pub explanation: RiskExplanation,
+}
+
+/// A risk model version.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RiskModel {
+    /// 0 is the built-in model; an organisation's saved versions count from 1.
+    #[schema(example = 1)]
+    pub version: i32,
+    pub built_in: bool,
+    #[serde(flatten)]
+    pub config: RiskModelConfig,
+    pub created_by: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: Option<String>,
+}
+
+/// What a portfolio recompute did.
+#[derive(Debug, Clone, Copy, Default, Serialize, ToSchema)]
+pub struct RecomputeSummary {
+    /// Vendors computed.
+    pub vendors: u32,
+    /// Vendors whose score, tier or explanation changed (a new history entry each).
+    pub rescored: u32,
+    pub tier_changes: u32,
+    pub elapsed_ms: u64,
+}
+
+/// What one vendor's refresh changed.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Refreshed {
+    pub rescored: bool,
+    pub tier_changed: bool,
+}
+
+fn to_model(row: RiskModelRow) -> Result<RiskModel, ServiceError> {
+    Ok(RiskModel {
+        config: serde_json::from_str(&row.config)?,
+        version: row.version,
+        built_in: false,
+        created_by: Some(row.created_by),
+        created_at: Some(row.created_at),
+    })
+}
+
+fn built_in_model() -> RiskModel {
+    RiskModel {
+        version: BUILT_IN_VERSION,
+        built_in: true,
+        config: RiskModelConfig::default(),
+        created_by: None,
+        created_at: None,
+    }
+}
+
+fn model_in_force(conn: &mut DbConn, org: &str) -> Result<RiskModel, ServiceError> {
+    match db::risk::current_model(conn, org)? {
+        Some(row) => to_model(row),
+        None => Ok(built_in_model()),
+    }
+}
+
+fn stored_tier(text: &str) -> Result<Tier, ServiceError> {
+    Tier::parse(text)
+        .ok_or_else(|| ServiceError::Internal(format!("stored tier '{text}' is unknown")))
+}
+
+fn to_score(row: RiskScoreRow) -> Result<RiskScore, ServiceError> {
+    Ok(RiskScore {
+        tier: stored_tier(&row.tier)?,
+        explanation: serde_json::from_str(&row.explanation)?,
+        id: row.id,
+        vendor_id: row.vendor_id,
+        inherent: row.inherent,
+        residual: row.residual,
+        model_version: row.model_version,
+        cause: row.cause,
+        computed_at: row.computed_at,
+    })
+}
+
+/// Applies the coverage rules to every control the vendor must evidence.
+pub(super) fn coverage_of(
+    conn: &mut DbConn,
+    org: &str,
+    vendor: &Vendor,
+    services: &[ServiceInUse],
+) -> Result<VendorCoverage, ServiceError> {
+    let required = super::catalog::requirements_of(conn, org, vendor, services)?;
+    let mut answered = super::assessments::control_evidence(conn, org, &vendor.id)?;
+    let responsibilities: HashMap<String, Party> =
+        db::contracts::responsibilities(conn, org, &vendor.id)?
+            .into_iter()
+            .map(|r| {
+                let party = enum_from_text(&r.party).ok_or_else(|| {
+                    ServiceError::Internal(format!("stored party '{}' is unknown", r.party))
+                })?;
+                Ok((r.control_id, party))
+            })
+            .collect::<Result<_, ServiceError>>()?;
+    let mut clauses: HashMap<String, Vec<ClauseInput>> = HashMap::new();
+    for m in db::contracts::vendor_mappings(conn, org, &vendor.id)? {
+        let binds = enum_from_text::<contract_rules::ContractStatus>(&m.contract_status)
+            .is_some_and(|s| s.binds());
+        if !binds {
+            continue;
+        }
+        let (Some(coverage), Some(verification)) = (
+            enum_from_text(&m.mapping.coverage),
+            enum_from_text::<Verification>(&m.mapping.verification),
+        ) else {
+            return Err(ServiceError::Internal(format!(
+                "stored mapping {} is not valid",
+                m.mapping.id
+            )));
+        };
+        clauses
+            .entry(m.mapping.control_id.clone())
+            .or_default()
+            .push(ClauseInput {
+                mapping_id: m.mapping.id,
+                clause_reference: m.clause_reference,
+                contract_title: m.contract_title,
+                coverage,
+                verification,
+            });
+    }
+    let data: Vec<ControlCoverage> = required
+        .data
+        .into_iter()
+        .map(|r| {
+            let id = &r.control.id;
+            let (questionnaire, documents) = match answered.remove(id) {
+                Some((q, d)) => (Some(q), d),
+                None => (None, Vec::new()),
+            };
+            let input = ControlEvidence {
+                responsibility: responsibilities.get(id).copied(),
+                questionnaire,
+                clauses: clauses.remove(id).unwrap_or_default(),
+                documents,
+            };
+            let judgement = rules::judge(&input);
+            ControlCoverage {
+                responsibility: input.responsibility,
+                required_because: r.reasons,
+                control: r.control,
+                verdict: judgement.verdict,
+                reason: judgement.reason,
+                evidence: judgement.evidence,
+            }
+        })
+        .collect();
+    Ok(VendorCoverage {
+        vendor_id: vendor.id.clone(),
+        summary: CoverageSummary::of(data.iter().map(|c| c.verdict)),
+        last_assessed_at: db::risk::last_completed(conn, &vendor.id)?,
+        data,
+    })
+}
+
+/// The identity annexa acts under when it changes something on its own.
+pub(super) fn system_actor(org: &str) -> Actor {
+    Actor {
+        org: org.to_owned(),
+        subject: "annexa".into(),
+        roles: Vec::new(),
+        request_id: None,
+    }
+}
+
+/// Recomputes the vendor's coverage, score and gap findings inside the caller's transaction.
+/// A result identical to the one in force is not stored again.
+pub(super) fn refresh(
+    conn: &mut DbConn,
+    actor: &Actor,
+    vendor_id: &str,
+    cause: &str,
+) -> Result<Refreshed, ServiceError> {
+    let org = actor.org.as_str();
+    let vendor = super::vendors::load(conn, org, vendor_id)?;
+    let services = super::ai_services::in_use(conn, org, vendor_id)?;
+    let coverage = coverage_of(conn, org, &vendor, &services)?;
+    let model = model_in_force(conn, org)?;
+    let result = model_rules::assess(&model.config, &services, coverage.summary);
+    super::findings::sync_gaps(conn, org, &vendor, &coverage, result.tier, cause)?;
+
+    let previous = match db::risk::vendor_risk(conn, vendor_id)? {
+        Some(current) => db::risk::find_score(conn, &current.score_id)?,
+        None => None,
+    };
+    let explanation = serde_json::to_string(&result.explanation)?;
+    let tier = result.tier.as_str().to_owned();
+    let unchanged = previous.as_ref().is_some_and(|p| {
+        p.inherent == result.inherent
+            && p.residual == result.residual
+            && p.tier == tier
+            && p.model_version == model.version
+            && p.explanation == explanation
+    });
+    if unchanged {
+        return Ok(Refreshed::default());
+    }
+    let now = time::now();
+    let row = RiskScoreRow {
+        id: db::new_id(),
+        org_id: org.to_owned(),
+        vendor_id: vendor_id.to_owned(),
+        model_version: model.version,
+        inherent: result.inherent,
+        residual: result.residual,
+        tier: tier.clone(),
+        explanation,
+        cause: cause.to_owned(),
+        computed_at: now.clone(),
+    };
+    db::risk::insert_score(conn, &row)?;
+    db::risk::set_vendor_risk(
+        conn,
+        &VendorRiskRow {
+            vendor_id: vendor_id.to_owned(),
+            org_id: org.to_owned(),
+            score_id: row.id.clone(),
+            inherent: row.inherent,
+            residual: row.residual,
+            tier: tier.clone(),
+            model_version: model.version,
+            computed_at: now,
+        },
+    )?;
+    let before = previous
+        .as_ref()
+        .map(|p| json!({ "inherent": p.inherent, "residual": p.residual, "tier": p.tier }));
+    let score = to_score(row)?;
+    let moved = previous
+        .as_ref()
+        .is_none_or(|p| p.inherent != score.inherent || p.residual != score.residual);
+    if moved {
+        journal::emit(
+            conn,
+            org,
+            "risk.score_changed",
+            json!({ "vendor_id": vendor_id, "score": score, "previous": before }),
+        )?;
+    }
+    let tier_changed = previous.as_ref().is_some_and(|p| p.tier != tier);
+    if tier_changed {
+        let from = previous.as_ref().map(|p| p.tier.clone());
+        journal::audit(
+            conn,
+            actor,
+            Change {
+                action: "vendor.tier_changed",
+                entity_type: "vendor",
+                entity_id: vendor_id,
+                before: Some(json!({ "risk_tier": from })),
+                after: Some(json!({ "risk_tier": tier, "residual": score.residual })),
+                reason: Some(cause),
+            },
+        )?;
+        journal::emit(
+            conn,
+            org,
+            "vendor.tier_changed",
+            json!({
+                "vendor_id": vendor_id,
+                "legal_name": vendor.legal_name,
+                "from": from,
+                "to": tier,
+                "score": score,
+            }),
+        )?;
+    }
+    Ok(Refreshed {
+        rescored: true,
+        tier_changed,
+    })
+}
+
+/// Vendors refreshed per batch when the whole portfolio is recomputed.
+const RECOMPUTE_BATCH: i64 = 1000;
+
+/// Recomputes every vendor of the organisation inside the caller's transaction.
+pub(super) fn refresh_all(
+    conn: &mut DbConn,
+    actor: &Actor,
+    cause: &str,
+) -> Result<RecomputeSummary, ServiceError> {
+    let started = Instant::now();
+    let mut summary = RecomputeSummary::default();
+    let mut after: Option<String> = None;
+    loop {
+        let ids = db::risk::vendor_ids(conn, &actor.org, after.as_deref(), RECOMPUTE_BATCH)?;
+        let Some(last) = ids.last().cloned() else {
+            break;
+        };
+        for id in &ids {
+            let refreshed = refresh(conn, actor, id, cause)?;
+            summary.vendors += 1;
+            summary.rescored += u32::from(refreshed.rescored);
+            summary.tier_changes += u32::from(refreshed.tier_changed);
+        }
+        after = Some(last);
+    }
+    summary.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(summary)
+}
+
+pub fn recompute_all(pool: &Pool, actor: &Actor) -> Result<RecomputeSummary, ServiceError> {
+    write(pool, |conn| refresh_all(conn, actor, "risk.recompute"))
+}
+
+pub fn coverage(
+    pool: &Pool,
+    actor: &Actor,
+    vendor_id: &str,
+) -> Result<VendorCoverage, ServiceError> {
+    read(pool, |conn| {
+        let vendor = super::vendors::load(conn, &actor.org, vendor_id)?;
+        let services = super::ai_services::in_use(conn, &actor.org, vendor_id)?;
+        coverage_of(conn, &actor.org, &vendor, &services)
+    })
+}
+
+fn score_in_force(conn: &mut DbConn, vendor_id: &str) -> Result<Option<RiskScore>, ServiceError> {
+    match db::risk::vendor_risk(conn, vendor_id)? {
+        Some(current) => db::risk::find_score(conn, &current.score_id)?
+            .map(to_score)
+            .transpose(),
+        None => Ok(None),
+    }
+}
+
+/// The score in force; a vendor never scored (created before scoring existed) is scored now.
+pub fn vendor_risk(pool: &Pool, actor: &Actor, vendor_id: &str) -> Result<RiskScore, ServiceError> {
+    let stored = read(pool, |conn| {
+        super::vendors::require_vendor(conn, &actor.org, vendor_id)?;
+        score_in_force(conn, vendor_id)
+    })?;
+    if let Some(score) = stored {
+        return Ok(score);
+    }
+    write(pool, |conn| {
+        refresh(conn, actor, vendor_id, "risk.first_read")?;
+        score_in_force(conn, vendor_id)?
+            .ok_or_else(|| ServiceError::Internal("the score just computed is missing".into()))
+    })
+}
+
+pub fn history(
+    pool: &Pool,
+    actor: &Actor,
+    vendor_id: &str,
+    page: &Page,
+) -> Result<(Vec<RiskScore>, Option<String>), ServiceError> {
+    read(pool, |conn| {
+        super::vendors::require_vendor(conn, &actor.org, vendor_id)?;
+        let rows = db::risk::history(
+            conn,
+            &actor.org,
+            vendor_id,
+            page.after.as_deref(),
+            page.limit,
+        )?;
+        let (rows, next) = pagination::finish(rows, page.limit, |r| r.id.clone());
+        let scores = rows.into_iter().map(to_score).collect::<Result<_, _>>()?;
+        Ok((scores, next))
+    })
+}
+
+pub fn model(pool: &Pool, actor: &Actor) -> Result<RiskModel, ServiceError> {
+    read(pool, |conn| model_in_force(conn, &actor.org))
+}
+
+/// Every saved version, newest first, then the built-in model.
+pub fn model_versions(pool: &Pool, actor: &Actor) -> Result<Vec<RiskModel>, ServiceError> {
+    read(pool, |conn| {
+        let mut versions = db::risk::models(conn, &actor.org)?
+            .into_iter()
+            .map(to_model)
+            .collect::<Result<Vec<_>, _>>()?;
+        versions.push(built_in_model());
+        Ok(versions)
+    })
+}
+
+/// Saves a new model version and rescores the portfolio with it, in one transaction.
+pub fn set_model(
+    pool: &Pool,
+    actor: &Actor,
+    config: RiskModelConfig,
+) -> Result<(RiskModel, RecomputeSummary), ServiceError> {
+    let errors = config.check();
+    if !errors.is_empty() {
+        return Err(ServiceError::Validation(errors));
+    }
+    write(pool, |conn| {
+        let current = model_in_force(conn, &actor.org)?;
+        let row = RiskModelRow {
+            id: db::new_id(),
+            org_id: actor.org.clone(),
+            version: current.version + 1,
+            config: serde_json::to_string(&config)?,
+            created_by: actor.subject.clone(),
+            created_at: time::now(),
+        };
+        db::risk::insert_model(conn, &row)?;
+        let saved = to_model(row)?;
+        journal::audit(
+            conn,
+            actor,
+            Change {
+                action: "risk_model.updated",
+                entity_type: "risk_model",
+                entity_id: &saved.version.to_string(),
+                before: journal::snapshot(&current)?,
+                after: journal::snapshot(&saved)?,
+                reason: None,
+            },
+        )?;
+        journal::emit(
+            conn,
+            &actor.org,
+            "risk_model.updated",
+            json!({ "model": saved }),
+        )?;
+        let summary = refresh_all(conn, actor, "risk_model.updated")?;
+        Ok((saved, summary))
+    })
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct TierCounts {
+    pub low: i64,
+    pub medium: i64,
+    pub high: i64,
+    pub critical: i64,
+    /// Vendors with no score yet (created before scoring existed; recompute to score them).
+    pub unscored: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct SeverityCounts {
+    pub low: i64,
+    pub medium: i64,
+    pub high: i64,
+    pub critical: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TopRisk {
+    pub vendor_id: String,
+    pub legal_name: String,
+    pub inherent: f64,
+    pub residual: f64,
+    pub tier: Tier,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DueVendor {
+    pub vendor_id: String,
+    pub legal_name: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReassessmentDue {
+    pub count: i64,
+    /// The first 50, by vendor id.
+    pub vendors: Vec<DueVendor>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExpiringContracts {
+    #[schema(example = 30)]
+    pub within_days: u32,
+    /// Active contracts whose notice or end date falls within the window.
+    pub count: i64,
+}
+
+/// What a management review (ISO/IEC 42001 clause 9.3) needs about suppliers.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Portfolio {
+    #[schema(format = DateTime)]
+    pub generated_at: String,
+    pub model_version: i32,
+    pub vendors: i64,
+    pub vendors_by_tier: TierCounts,
+    /// Vendor counts by lifecycle status.
+    #[schema(example = json!({"proposed": 3, "approved": 12}))]
+    pub vendors_by_status: BTreeMap<String, i64>,
+    /// The ten highest residual risks among vendors not offboarded.
+    pub top_risks: Vec<TopRisk>,
+    pub reassessment_due: ReassessmentDue,
+    /// Assessments past their due date that still wait for the vendor.
+    pub overdue_assessments: i64,
+    pub expiring_contracts: ExpiringContracts,
+    pub vendors_with_expired_contracts: i64,
+    pub open_findings: SeverityCounts,
+}
+
+const TOP_RISKS: i64 = 10;
+const DUE_LISTED: i64 = 50;
+
+pub fn portfolio(pool: &Pool, actor: &Actor, within_days: u32) -> Result<Portfolio, ServiceError> {
+    read(pool, |conn| {
+        let org = actor.org.as_str();
+        let today = super::assessments::today();
+        let mut tiers = TierCounts::default();
+        let mut scored = 0;
+        for (tier, n) in db::risk::count_by_tier(conn, org)? {
+            scored += n;
+            match stored_tier(&tier)? {
+                Tier::Low => tiers.low = n,
+                Tier::Medium => tiers.medium = n,
+                Tier::High => tiers.high = n,
+                Tier::Critical => tiers.critical = n,
+            }
+        }
+        let vendors_by_status: BTreeMap<String, i64> =
+            db::risk::count_by_status(conn, org)?.into_iter().collect();
+        let vendors: i64 = vendors_by_status.values().sum();
+        tiers.unscored = vendors - scored;
+        let top_risks = db::risk::top_risks(conn, org, TOP_RISKS)?
+            .into_iter()
+            .map(|(r, legal_name)| {
+                Ok(TopRisk {
+                    tier: stored_tier(&r.tier)?,
+                    vendor_id: r.vendor_id,
+                    legal_name,
+                    inherent: r.inherent,
+                    residual: r.residual,
+                })
+            })
+            .collect::<Result<_, ServiceError>>()?;
+        let (due_count, due) = db::risk::reassessment_due(conn, org, DUE_LISTED)?;
+        let waiting: Vec<String> = crate::domain::assessment::WAITING
+            .iter()
+            .map(enum_to_text::<AssessmentStatus>)
+            .collect();
+        let until = contract_rules::add_days(&today, within_days)
+            .ok_or_else(|| ServiceError::Internal("date out of range".into()))?;
+        let mut open_findings = SeverityCounts::default();
+        for (severity, n) in db::risk::open_findings_by_severity(conn, org)? {
+            match severity.as_str() {
+                "low" => open_findings.low = n,
+                "medium" => open_findings.medium = n,
+                "high" => open_findings.high = n,
+                "critical" => open_findings.critical = n,
+                other => {
+                    return Err(ServiceError::Internal(format!(
+                        "stored severity '{other}' is unknown"
+                    )))
+                }
+            }
+        }
+        Ok(Portfolio {
+            generated_at: time::now(),
+            model_version: model_in_force(conn, org)?.version,
+            vendors,
+            vendors_by_tier: tiers,
+            vendors_by_status,
+            top_risks,
+            reassessment_due: ReassessmentDue {
+                count: due_count,
+                vendors: due
+                    .into_iter()
+                    .map(|(vendor_id, legal_name, reason)| DueVendor {
+                        vendor_id,
+                        legal_name,
+                        reason,
+                    })
+                    .collect(),
+            },
+            overdue_assessments: db::risk::overdue_assessments(conn, org, &today, &waiting)?,
+            expiring_contracts: ExpiringContracts {
+                within_days,
+                count: db::contracts::count_with_milestone_between(conn, org, &today, &until)?,
+            },
+            vendors_with_expired_contracts: db::risk::count_expired_contract_vendors(conn, org)?,
+            open_findings,
+        })
+    })
+}
+
+/// Vendors looked at per cadence batch.
+const CADENCE_BATCH: i64 = 500;
+
+/// Flags approved vendors whose last completed assessment is older than their tier's cadence
+/// (or that were never assessed since they were added that long ago). Returns how many.
+pub fn check_cadence(pool: &Pool) -> Result<usize, ServiceError> {
+    let today = super::assessments::today();
+    write(pool, |conn| {
+        let mut flagged = 0;
+        let mut after: Option<String> = None;
+        let mut models: HashMap<String, RiskModelConfig> = HashMap::new();
+        loop {
+            let batch = db::risk::cadence_candidates(conn, after.as_deref(), CADENCE_BATCH)?;
+            let Some(last) = batch.last().map(|c| c.0.clone()) else {
+                break;
+            };
+            for (vendor_id, org, tier, created_at) in batch {
+                let model = match models.get(&org) {
+                    Some(m) => *m,
+                    None => {
+                        let m = model_in_force(conn, &org)?.config;
+                        models.insert(org.clone(), m);
+                        m
+                    }
+                };
+                let tier = stored_tier(&tier)?;
+                let reason = match db::risk::last_completed(conn, &vendor_id)? {
+                    Some(at) => model_rules::reassessment_due(&model, tier, &at, &today),
+                    None => model_rules::reassessment_due(&model, tier, &created_at, &today)
+                        .map(|_| {
+                            format!(
+                                "never assessed since it was added on {}; {}-tier vendors are reassessed every {} months",
+                                created_at.get(..10).unwrap_or(&created_at),
+                                tier.as_str(),
+                                model.reassessment_months.months(tier)
+                            )
+                        }),
+                };
+                if let Some(reason) = reason {
+                    super::vendors::flag_reassessment(
+                        conn,
+                        &system_actor(&org),
+                        &vendor_id,
+                        &reason,
+                    )?;
+                    flagged += 1;
+                }
+            }
+            after = Some(last);
+        }
+        Ok(flagged)
+    })
+}
