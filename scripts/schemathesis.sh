@@ -10,6 +10,10 @@ if [ ! -x "$VENV/bin/schemathesis" ]; then
     "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis>=4,<5"
 fi
 
+# Hooks register request bodies for binary media types (scripts/schemathesis_hooks.py).
+export SCHEMATHESIS_HOOKS=schemathesis_hooks
+export PYTHONPATH="$PWD/scripts${PYTHONPATH:+:$PYTHONPATH}"
+
 # shellcheck disable=SC2016 # expanded by the inner shell, once the server is up
 SCRIPT_ORG=schemathesis scripts/with-server.sh bash -c '
     "$0/bin/schemathesis" run "$API_URL/openapi.json" \

@@ -55,8 +55,8 @@ pub struct ClauseRow {
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = clause_mappings, treat_none_as_null = true)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = clause_mappings)]
 pub struct MappingRow {
     pub id: String,
     pub org_id: String,
@@ -385,9 +385,22 @@ pub fn insert_mapping(conn: &mut DbConn, row: &MappingRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-pub fn update_mapping(conn: &mut DbConn, row: &MappingRow) -> QueryResult<()> {
-    diesel::update(clause_mappings::table.filter(clause_mappings::id.eq(&row.id)))
-        .set(row)
+/// What a mapping change may touch: not its clause, control or creation time.
+#[derive(Debug, Clone, PartialEq, AsChangeset)]
+#[diesel(table_name = clause_mappings, treat_none_as_null = true)]
+pub struct MappingChange {
+    #[diesel(skip_update)]
+    pub id: String,
+    pub coverage: String,
+    pub verification: String,
+    pub verified_by: Option<String>,
+    pub verified_at: Option<String>,
+    pub note: Option<String>,
+}
+
+pub fn update_mapping(conn: &mut DbConn, change: &MappingChange) -> QueryResult<()> {
+    diesel::update(clause_mappings::table.filter(clause_mappings::id.eq(&change.id)))
+        .set(change)
         .execute(conn)
         .map(|_| ())
 }

@@ -209,12 +209,15 @@ pub fn top_risks(
         .load(conn)
 }
 
-/// Vendors flagged for reassessment, with their reason.
+/// A vendor's id, legal name and reassessment reason.
+pub type DueVendorRow = (String, String, Option<String>);
+
+/// How many vendors are flagged for reassessment, and the first `limit` of them.
 pub fn reassessment_due(
     conn: &mut DbConn,
     org: &str,
     limit: i64,
-) -> QueryResult<(i64, Vec<(String, String, Option<String>)>)> {
+) -> QueryResult<(i64, Vec<DueVendorRow>)> {
     let base = || {
         vendors::table
             .filter(vendors::org_id.eq(org))

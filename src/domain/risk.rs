@@ -709,9 +709,8 @@ mod tests {
             0.0..=1.0f64,
             (1.0..30.0f64, 1.0..30.0f64, 1.0..40.0f64),
         )
-            .prop_map(|(w, max_mitigation, (m, h, c))| {
-                let mut model = RiskModelConfig::default();
-                model.weights = FactorWeights {
+            .prop_map(|(w, max_mitigation, (m, h, c))| RiskModelConfig {
+                weights: FactorWeights {
                     data_sensitivity: w[0],
                     decision_impact: w[1],
                     autonomy: w[2],
@@ -719,14 +718,14 @@ mod tests {
                     eu_ai_act_class: w[4],
                     training_on_customer_data: w[5],
                     subprocessors: w[6],
-                };
-                model.thresholds = TierThresholds {
+                },
+                thresholds: TierThresholds {
                     medium: m,
                     high: m + h,
                     critical: m + h + c,
-                };
-                model.max_mitigation = max_mitigation;
-                model
+                },
+                max_mitigation,
+                ..RiskModelConfig::default()
             })
     }
 

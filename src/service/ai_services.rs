@@ -2,14 +2,14 @@ use serde_json::json;
 
 use super::journal::{self, Change};
 use super::vendors::require_vendor;
-use super::{check_version, read, write, ServiceError};
+use super::{check_version, read, stored_enum, write, ServiceError};
 use crate::db::ai_services::{AiServiceChangeRow, AiServiceRow, UseCaseRow};
 use crate::db::{self, DbConn, Pool};
 use crate::domain::ai_bom::{self, VendorSupply};
 use crate::domain::ai_bom_import::{IgnoredEntry, ParsedBom};
 use crate::domain::ai_service::{
-    enum_from_text, enum_to_text, material_changes, reassessment_reason, AiService,
-    AiServiceChange, AiServiceFields, AiServiceFilter, UseCase, UseCaseFields,
+    enum_to_text, material_changes, reassessment_reason, AiService, AiServiceChange,
+    AiServiceFields, AiServiceFilter, UseCase, UseCaseFields,
 };
 use crate::domain::pagination::{self, Page};
 use crate::domain::requirements::ServiceInUse;
@@ -33,14 +33,6 @@ fn not_found() -> ServiceError {
 fn stored<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result<T, ServiceError> {
     serde_json::from_str(text)
         .map_err(|e| ServiceError::Internal(format!("stored {column} is not valid: {e}")))
-}
-
-fn stored_enum<T: serde::de::DeserializeOwned>(
-    column: &str,
-    text: &str,
-) -> Result<T, ServiceError> {
-    enum_from_text(text)
-        .ok_or_else(|| ServiceError::Internal(format!("stored {column} '{text}' is unknown")))
 }
 
 fn optional_enum<T: serde::de::DeserializeOwned>(

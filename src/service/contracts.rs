@@ -9,16 +9,17 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::ai_services::Edit;
-use super::evidence::{check_upload, read_checked, Upload};
+use super::evidence::{check_upload, read_checked, store_with_row, Upload};
 use super::journal::{self, Change};
 use super::risk::{refresh, system_actor};
 use super::vendors::require_vendor;
-use super::{check_version, read, write, ServiceError};
+use super::{check_version, read, stored_enum, write, ServiceError};
 use crate::db::contracts::{
-    ClauseRow, ContractQuery, ContractRow, DocumentRow, MappingRow, ResponsibilityRow,
+    ClauseRow, ContractQuery, ContractRow, DocumentRow, MappingChange, MappingRow,
+    ResponsibilityRow,
 };
 use crate::db::{self, DbConn, Pool};
-use crate::domain::ai_service::{enum_from_text, enum_to_text};
+use crate::domain::ai_service::enum_to_text;
 use crate::domain::catalog::Control;
 use crate::domain::contract::{
     self as rules, Clause, ClauseCategory, ClauseCoverage, ClauseMapping, Contract, ContractFields,
@@ -44,15 +45,10 @@ fn not_found() -> ServiceError {
     ServiceError::NotFound { entity: ENTITY }
 }
 
-fn stored<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, ServiceError> {
-    enum_from_text(text)
-        .ok_or_else(|| ServiceError::Internal(format!("stored {what} '{text}' is unknown")))
-}
-
 fn to_contract(row: ContractRow) -> Result<Contract, ServiceError> {
     Ok(Contract {
-        contract_type: stored("contract type", &row.contract_type)?,
-        status: stored("contract status", &row.status)?,
+        contract_type: stored_enum("contract type", &row.contract_type)?,
+        status: stored_enum("contract status", &row.status)?,
         id: row.id,
         vendor_id: row.vendor_id,
         title: row.title,
@@ -73,8 +69,8 @@ fn to_contract(row: ContractRow) -> Result<Contract, ServiceError> {
 fn fields_of(row: &ContractRow) -> Result<ContractFields, ServiceError> {
     Ok(ContractFields {
         title: row.title.clone(),
-        contract_type: stored("contract type", &row.contract_type)?,
-        status: stored("contract status", &row.status)?,
+        contract_type: stored_enum("contract type", &row.contract_type)?,
+        status: stored_enum("contract status", &row.status)?,
         effective_date: row.effective_date.clone(),
         end_date: row.end_date.clone(),
         auto_renewal: row.auto_renewal,
@@ -151,7 +147,7 @@ fn sync_expired_flag(
     let statuses = db::contracts::statuses_for_vendor(conn, vendor_id)?;
     let expired = enum_to_text(&ContractStatus::Expired);
     let active = enum_to_text(&ContractStatus::Active);
-    let flagged = statuses.iter().any(|s| *s == expired) && !statuses.iter().any(|s| *s == active);
+    let flagged = statuses.contains(&expired) && !statuses.contains(&active);
     super::vendors::set_contract_expired(conn, actor, vendor_id, flagged)
 }
 
@@ -376,7 +372,7 @@ pub fn upload_document(
         uploaded_by: actor.subject.clone(),
         created_at: time::now(),
     };
-    let stored = write(pool, |conn| {
+    store_with_row(pool, store, &row.id.clone(), &upload.content, |conn| {
         load_row(conn, &actor.org, contract_id)?;
         if db::contracts::count_documents(conn, contract_id)? >= MAX_DOCUMENTS_PER_CONTRACT {
             return Err(ServiceError::Conflict(format!(
@@ -397,13 +393,8 @@ pub fn upload_document(
                 reason: None,
             },
         )?;
-        store.put(&row.id, &upload.content)?;
         Ok(document)
-    });
-    if stored.is_err() {
-        store.discard(&row.id);
-    }
-    stored
+    })
 }
 
 pub fn documents(
@@ -454,8 +445,8 @@ pub struct ClauseFields {
 
 fn to_mapping(row: MappingRow) -> Result<ClauseMapping, ServiceError> {
     Ok(ClauseMapping {
-        coverage: stored("coverage", &row.coverage)?,
-        verification: stored("verification", &row.verification)?,
+        coverage: stored_enum("coverage", &row.coverage)?,
+        verification: stored_enum("verification", &row.verification)?,
         id: row.id,
         control_id: row.control_id,
         verified_by: row.verified_by,
@@ -474,7 +465,7 @@ fn assemble_clauses(conn: &mut DbConn, rows: Vec<ClauseRow>) -> Result<Vec<Claus
     rows.into_iter()
         .map(|row| {
             Ok(Clause {
-                category: stored("clause category", &row.category)?,
+                category: stored_enum("clause category", &row.category)?,
                 mappings: mappings.remove(&row.id).unwrap_or_default(),
                 id: row.id,
                 contract_id: row.contract_id,
@@ -638,6 +629,34 @@ pub fn clauses(pool: &Pool, actor: &Actor, contract_id: &str) -> Result<Vec<Clau
     })
 }
 
+/// Loads the clause, lets `change` alter it, and journals the clause before and after (and
+/// rescores the vendor) when something changed.
+fn change_clause(
+    pool: &Pool,
+    actor: &Actor,
+    contract_id: &str,
+    clause_id: &str,
+    mut change: impl FnMut(&mut DbConn, &Clause) -> Result<(), ServiceError>,
+) -> Result<Clause, ServiceError> {
+    write(pool, |conn| {
+        let contract = load_row(conn, &actor.org, contract_id)?;
+        let current = load_clause(conn, &actor.org, contract_id, clause_id)?;
+        change(conn, &current)?;
+        let updated = load_clause(conn, &actor.org, contract_id, clause_id)?;
+        if updated != current {
+            journal_clause(
+                conn,
+                actor,
+                "contract_clause.updated",
+                &contract.vendor_id,
+                Some(&current),
+                Some(&updated),
+            )?;
+        }
+        Ok(updated)
+    })
+}
+
 pub fn update_clause(
     pool: &Pool,
     actor: &Actor,
@@ -645,17 +664,13 @@ pub fn update_clause(
     clause_id: &str,
     edit: Edit<'_, Clause, ClauseFields>,
 ) -> Result<Clause, ServiceError> {
-    write(pool, |conn| {
-        let contract = load_row(conn, &actor.org, contract_id)?;
-        let current = load_clause(conn, &actor.org, contract_id, clause_id)?;
-        let before = ClauseFields {
-            reference: current.reference.clone(),
-            summary: current.summary.clone(),
-            category: current.category,
-        };
-        let fields = edit(&current).map_err(ServiceError::Validation)?;
-        if fields == before {
-            return Ok(current);
+    change_clause(pool, actor, contract_id, clause_id, |conn, current| {
+        let fields = edit(current).map_err(ServiceError::Validation)?;
+        let unchanged = fields.reference == current.reference
+            && fields.summary == current.summary
+            && fields.category == current.category;
+        if unchanged {
+            return Ok(());
         }
         db::contracts::update_clause(
             conn,
@@ -670,16 +685,7 @@ pub fn update_clause(
                 updated_at: time::now(),
             },
         )?;
-        let updated = load_clause(conn, &actor.org, contract_id, clause_id)?;
-        journal_clause(
-            conn,
-            actor,
-            "contract_clause.updated",
-            &contract.vendor_id,
-            Some(&current),
-            Some(&updated),
-        )?;
-        Ok(updated)
+        Ok(())
     })
 }
 
@@ -703,7 +709,6 @@ pub fn delete_clause(
         )
     })
 }
-
 pub fn add_mappings(
     pool: &Pool,
     actor: &Actor,
@@ -711,25 +716,13 @@ pub fn add_mappings(
     clause_id: &str,
     mappings: Vec<NewMapping>,
 ) -> Result<Clause, ServiceError> {
-    write(pool, |conn| {
-        let contract = load_row(conn, &actor.org, contract_id)?;
-        let current = load_clause(conn, &actor.org, contract_id, clause_id)?;
+    change_clause(pool, actor, contract_id, clause_id, |conn, current| {
         let already: Vec<String> = current
             .mappings
             .iter()
             .map(|m| m.control_id.clone())
             .collect();
-        insert_mappings(conn, actor, clause_id, &already, &mappings)?;
-        let updated = load_clause(conn, &actor.org, contract_id, clause_id)?;
-        journal_clause(
-            conn,
-            actor,
-            "contract_clause.updated",
-            &contract.vendor_id,
-            Some(&current),
-            Some(&updated),
-        )?;
-        Ok(updated)
+        insert_mappings(conn, actor, clause_id, &already, &mappings)
     })
 }
 
@@ -749,18 +742,13 @@ pub fn update_mapping(
     mapping_id: &str,
     patch: MappingPatch,
 ) -> Result<Clause, ServiceError> {
-    write(pool, |conn| {
-        let contract = load_row(conn, &actor.org, contract_id)?;
-        let current = load_clause(conn, &actor.org, contract_id, clause_id)?;
+    change_clause(pool, actor, contract_id, clause_id, |conn, current| {
         let mapping = current
             .mappings
             .iter()
             .find(|m| m.id == mapping_id)
-            .cloned()
             .ok_or(ServiceError::NotFound { entity: "mapping" })?;
-        let coverage = patch.coverage.unwrap_or(mapping.coverage);
         let verification = patch.verification.unwrap_or(mapping.verification);
-        let note = patch.note.clone().unwrap_or(mapping.note.clone());
         let (verified_by, verified_at) = if patch.verification.is_some() {
             verified_stamp(actor, verification)
         } else {
@@ -768,29 +756,16 @@ pub fn update_mapping(
         };
         db::contracts::update_mapping(
             conn,
-            &MappingRow {
+            &MappingChange {
                 id: mapping.id.clone(),
-                org_id: actor.org.clone(),
-                clause_id: clause_id.to_owned(),
-                control_id: mapping.control_id.clone(),
-                coverage: enum_to_text(&coverage),
+                coverage: enum_to_text(&patch.coverage.unwrap_or(mapping.coverage)),
                 verification: enum_to_text(&verification),
                 verified_by,
                 verified_at,
-                note,
-                created_at: String::new(),
+                note: patch.note.clone().unwrap_or(mapping.note.clone()),
             },
         )?;
-        let updated = load_clause(conn, &actor.org, contract_id, clause_id)?;
-        journal_clause(
-            conn,
-            actor,
-            "contract_clause.updated",
-            &contract.vendor_id,
-            Some(&current),
-            Some(&updated),
-        )?;
-        Ok(updated)
+        Ok(())
     })
 }
 
@@ -801,23 +776,12 @@ pub fn delete_mapping(
     clause_id: &str,
     mapping_id: &str,
 ) -> Result<Clause, ServiceError> {
-    write(pool, |conn| {
-        let contract = load_row(conn, &actor.org, contract_id)?;
-        let current = load_clause(conn, &actor.org, contract_id, clause_id)?;
+    change_clause(pool, actor, contract_id, clause_id, |conn, current| {
         if !current.mappings.iter().any(|m| m.id == mapping_id) {
             return Err(ServiceError::NotFound { entity: "mapping" });
         }
         db::contracts::delete_mapping(conn, mapping_id)?;
-        let updated = load_clause(conn, &actor.org, contract_id, clause_id)?;
-        journal_clause(
-            conn,
-            actor,
-            "contract_clause.updated",
-            &contract.vendor_id,
-            Some(&current),
-            Some(&updated),
-        )?;
-        Ok(updated)
+        Ok(())
     })
 }
 
@@ -871,7 +835,10 @@ fn matrix_of(
         Ok(Responsibility {
             control,
             required,
-            party: r.as_ref().map(|r| stored("party", &r.party)).transpose()?,
+            party: r
+                .as_ref()
+                .map(|r| stored_enum("party", &r.party))
+                .transpose()?,
             note: r.as_ref().and_then(|r| r.note.clone()),
             updated_by: r.as_ref().map(|r| r.updated_by.clone()),
             updated_at: r.map(|r| r.updated_at),

@@ -98,7 +98,8 @@ pub fn upload(
         uploaded_by: actor.subject.clone(),
         created_at: time::now(),
     };
-    let stored = write(pool, |conn| {
+    let content = upload.content.as_slice();
+    store_with_row(pool, store, &row.id.clone(), content, |conn| {
         if let Some(link) = link {
             check_link(conn, &actor.org, link)?;
         }
@@ -133,11 +134,27 @@ pub fn upload(
                 reason: None,
             },
         )?;
-        store.put(&row.id, &upload.content)?;
         Ok(file)
+    })
+}
+
+/// Runs `record` (which writes the file's row) and puts the file on disk in the same
+/// transaction: the row commits only once the bytes are durable, and a file whose row did not
+/// commit is removed.
+pub(super) fn store_with_row<T>(
+    pool: &Pool,
+    store: &EvidenceStore,
+    id: &str,
+    content: &[u8],
+    mut record: impl FnMut(&mut DbConn) -> Result<T, ServiceError>,
+) -> Result<T, ServiceError> {
+    let stored = write(pool, |conn| {
+        let value = record(conn)?;
+        store.put(id, content)?;
+        Ok(value)
     });
     if stored.is_err() {
-        store.discard(&row.id);
+        store.discard(id);
     }
     stored
 }

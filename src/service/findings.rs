@@ -9,10 +9,10 @@ use utoipa::ToSchema;
 use super::ai_services::Edit;
 use super::journal::{self, Change};
 use super::risk::{system_actor, VendorCoverage};
-use super::{check_version, read, write, ServiceError};
+use super::{check_version, read, stored_enum, write, ServiceError};
 use crate::db::findings::{CommentRow, FindingRow};
 use crate::db::{self, DbConn, Pool};
-use crate::domain::ai_service::{enum_from_text, enum_to_text};
+use crate::domain::ai_service::enum_to_text;
 use crate::domain::contract::{add_days, days_until};
 use crate::domain::coverage::CoverageVerdict;
 use crate::domain::finding::{
@@ -32,16 +32,11 @@ fn not_found() -> ServiceError {
     ServiceError::NotFound { entity: ENTITY }
 }
 
-fn stored<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, ServiceError> {
-    enum_from_text(text)
-        .ok_or_else(|| ServiceError::Internal(format!("stored {what} '{text}' is unknown")))
-}
-
 fn to_finding(row: FindingRow) -> Result<Finding, ServiceError> {
     Ok(Finding {
-        source: stored("source", &row.source)?,
-        severity: stored("severity", &row.severity)?,
-        status: stored("status", &row.status)?,
+        source: stored_enum("source", &row.source)?,
+        severity: stored_enum("severity", &row.severity)?,
+        status: stored_enum("status", &row.status)?,
         id: row.id,
         vendor_id: row.vendor_id,
         control_id: row.control_id,
@@ -157,7 +152,7 @@ pub(super) fn sync_gaps(
         let current = existing.remove(id);
         let status = current
             .as_ref()
-            .map(|r| stored::<FindingStatus>("status", &r.status))
+            .map(|r| stored_enum::<FindingStatus>("status", &r.status))
             .transpose()?;
         match (gap_action(is_gap, status), current) {
             (GapAction::Create, _) => {
@@ -215,7 +210,7 @@ pub(super) fn sync_gaps(
     }
     // Findings for controls no longer required close too: nothing is left to evidence.
     for (_, row) in existing {
-        let status: FindingStatus = stored("status", &row.status)?;
+        let status: FindingStatus = stored_enum("status", &row.status)?;
         if status.is_open() {
             resolve_closed_gap(
                 conn,
@@ -399,7 +394,7 @@ pub fn change_status(
     write(pool, |conn| {
         let current = load_row(conn, &actor.org, id)?;
         check_version(if_match, current.version)?;
-        let from: FindingStatus = stored("status", &current.status)?;
+        let from: FindingStatus = stored_enum("status", &current.status)?;
         let to = change.status;
         if !from.can_become(to) {
             return Err(ServiceError::IllegalTransition {

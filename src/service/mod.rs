@@ -101,6 +101,16 @@ fn read<T>(
     db::read_transaction(&mut conn, query)
 }
 
+/// A stored enum value read back; an unknown one means the database holds what annexa never
+/// wrote, a fault rather than bad input.
+fn stored_enum<T: serde::de::DeserializeOwned>(
+    column: &str,
+    text: &str,
+) -> Result<T, ServiceError> {
+    crate::domain::ai_service::enum_from_text(text)
+        .ok_or_else(|| ServiceError::Internal(format!("stored {column} '{text}' is unknown")))
+}
+
 /// `If-Match` check: a stale version changes nothing.
 fn check_version(expected: Option<i64>, current: i64) -> Result<(), ServiceError> {
     match expected {

@@ -20,7 +20,10 @@ use crate::domain::coverage::{
 };
 use crate::domain::pagination::{self, Page};
 use crate::domain::requirements::ServiceInUse;
-use crate::domain::risk::{self as model_rules, RiskExplanation, RiskModelConfig};
+use crate::domain::risk::{
+    self as model_rules, FactorWeights, ReassessmentCadence, RiskExplanation, RiskModelConfig,
+    TierThresholds,
+};
 use crate::domain::time;
 use crate::domain::vendor::{Tier, Vendor};
 use crate::domain::Actor;
@@ -59,18 +62,50 @@ pub struct RiskScore {
     pub explanation: RiskExplanation,
 }
 
-/// A risk model version.
+/// A risk model version: its settings (as `PUT /v1/risk-model` takes them) and who saved it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RiskModel {
     /// 0 is the built-in model; an organisation's saved versions count from 1.
     #[schema(example = 1)]
     pub version: i32,
     pub built_in: bool,
-    #[serde(flatten)]
-    pub config: RiskModelConfig,
+    pub weights: FactorWeights,
+    pub thresholds: TierThresholds,
+    #[schema(example = 0.8)]
+    pub max_mitigation: f64,
+    pub reassessment_months: ReassessmentCadence,
     pub created_by: Option<String>,
     #[schema(format = DateTime)]
     pub created_at: Option<String>,
+}
+
+impl RiskModel {
+    fn new(
+        version: i32,
+        config: RiskModelConfig,
+        created_by: Option<String>,
+        created_at: Option<String>,
+    ) -> Self {
+        Self {
+            version,
+            built_in: version == BUILT_IN_VERSION,
+            weights: config.weights,
+            thresholds: config.thresholds,
+            max_mitigation: config.max_mitigation,
+            reassessment_months: config.reassessment_months,
+            created_by,
+            created_at,
+        }
+    }
+
+    pub fn config(&self) -> RiskModelConfig {
+        RiskModelConfig {
+            weights: self.weights,
+            thresholds: self.thresholds,
+            max_mitigation: self.max_mitigation,
+            reassessment_months: self.reassessment_months,
+        }
+    }
 }
 
 /// What a portfolio recompute did.
@@ -92,23 +127,16 @@ pub(super) struct Refreshed {
 }
 
 fn to_model(row: RiskModelRow) -> Result<RiskModel, ServiceError> {
-    Ok(RiskModel {
-        config: serde_json::from_str(&row.config)?,
-        version: row.version,
-        built_in: false,
-        created_by: Some(row.created_by),
-        created_at: Some(row.created_at),
-    })
+    Ok(RiskModel::new(
+        row.version,
+        serde_json::from_str(&row.config)?,
+        Some(row.created_by),
+        Some(row.created_at),
+    ))
 }
 
 fn built_in_model() -> RiskModel {
-    RiskModel {
-        version: BUILT_IN_VERSION,
-        built_in: true,
-        config: RiskModelConfig::default(),
-        created_by: None,
-        created_at: None,
-    }
+    RiskModel::new(BUILT_IN_VERSION, RiskModelConfig::default(), None, None)
 }
 
 fn model_in_force(conn: &mut DbConn, org: &str) -> Result<RiskModel, ServiceError> {
@@ -119,8 +147,7 @@ fn model_in_force(conn: &mut DbConn, org: &str) -> Result<RiskModel, ServiceErro
 }
 
 fn stored_tier(text: &str) -> Result<Tier, ServiceError> {
-    Tier::parse(text)
-        .ok_or_else(|| ServiceError::Internal(format!("stored tier '{text}' is unknown")))
+    super::stored_enum("tier", text)
 }
 
 fn to_score(row: RiskScoreRow) -> Result<RiskScore, ServiceError> {
@@ -240,7 +267,7 @@ pub(super) fn refresh(
     let services = super::ai_services::in_use(conn, org, vendor_id)?;
     let coverage = coverage_of(conn, org, &vendor, &services)?;
     let model = model_in_force(conn, org)?;
-    let result = model_rules::assess(&model.config, &services, coverage.summary);
+    let result = model_rules::assess(&model.config(), &services, coverage.summary);
     super::findings::sync_gaps(conn, org, &vendor, &coverage, result.tier, cause)?;
 
     let previous = match db::risk::vendor_risk(conn, vendor_id)? {
@@ -661,7 +688,7 @@ pub fn check_cadence(pool: &Pool) -> Result<usize, ServiceError> {
                 let model = match models.get(&org) {
                     Some(m) => *m,
                     None => {
-                        let m = model_in_force(conn, &org)?.config;
+                        let m = model_in_force(conn, &org)?.config();
                         models.insert(org.clone(), m);
                         m
                     }

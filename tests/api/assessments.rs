@@ -5,11 +5,10 @@ use annexa::domain::roles::Role;
 
 /// A published template with a conditional branch, returning its id.
 pub async fn published_template(app: &TestApp, token: &str) -> String {
-    let template = app
-        .post(
-            "/v1/questionnaire-templates",
-            token,
-            &json!({"name": "AI vendor check", "sections": [
+    publish_template(
+        app,
+        token,
+        json!({"name": "AI vendor check", "sections": [
                 {"title": "Data", "questions": [
                     {"key": "trains", "text": "Do you train on our data?", "type": "yes_no", "required": true, "weight": 2,
                      "options": [{"value": "yes", "label": "Yes", "score": 0}, {"value": "no", "label": "No", "score": 1}],
@@ -28,7 +27,14 @@ pub async fn published_template(app: &TestApp, token: &str) -> String {
                     {"key": "incident_contact", "text": "Incident contact", "type": "text", "controls": ["iso42001:A.8.4"]}
                 ]}
             ]}),
-        )
+    )
+    .await
+}
+
+/// Creates a template from `body`, publishes its first version and returns its id.
+pub async fn publish_template(app: &TestApp, token: &str, body: Value) -> String {
+    let template = app
+        .post("/v1/questionnaire-templates", token, &body)
         .await
         .ok(201)
         .clone();
