@@ -203,6 +203,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_vendor_stored_before_contract_flags_still_reads() {
+        let stored = serde_json::json!({
+            "id": "v1", "legal_name": "Acme", "display_name": null, "domains": [],
+            "country": null, "owner": null, "status": "proposed", "tier": null, "notes": null,
+            "tags": [], "external_ids": [], "reassessment_due": false,
+            "reassessment_reason": null, "version": 1,
+            "created_at": "2026-11-24T09:30:00.000000Z", "updated_at": "2026-11-24T09:30:00.000000Z"
+        });
+        let vendor: Vendor = serde_json::from_value(stored).unwrap();
+        assert!(!vendor.contract_expired);
+    }
+
+    #[test]
     fn lifecycle_follows_the_design() {
         use VendorStatus::*;
         assert!(Proposed.can_move_to(InReview));
@@ -280,6 +293,8 @@ pub struct Vendor {
     #[schema(example = "ai service 'Chat API': model_version changed")]
     pub reassessment_reason: Option<String>,
     /// Set while the vendor has an expired contract and no active one.
+    // Default: idempotent replays stored before this field existed still read back.
+    #[serde(default)]
     pub contract_expired: bool,
     /// Increases with every change; also sent as the `ETag`.
     #[schema(example = 1)]
