@@ -295,6 +295,7 @@ pub struct Vendor {
     /// Set while the vendor has an expired contract and no active one.
     // Default: idempotent replays stored before this field existed still read back.
     #[serde(default)]
+    #[schema(required = true)]
     pub contract_expired: bool,
     /// Increases with every change; also sent as the `ETag`.
     #[schema(example = 1)]
