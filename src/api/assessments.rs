@@ -282,7 +282,7 @@ pub async fn create_assessment(
     let due_date = request
         .due_date
         .as_deref()
-        .map(|d| rules::parse_due_date("due_date", d))
+        .map(|d| crate::domain::time::parse_date_field("due_date", d))
         .transpose()
         .map_err(|e| ApiError::validation(vec![e]))?;
     let new = NewAssessment {

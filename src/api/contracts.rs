@@ -17,13 +17,13 @@ use super::problem::{
 };
 use super::vendors::etag;
 use super::AppState;
-use crate::domain::assessment::parse_due_date;
 use crate::domain::contract::{
     Clause, ClauseCategory, ClauseCoverage, Contract, ContractFields, ContractStatus, ContractType,
     Verification,
 };
 use crate::domain::pagination::Page;
 use crate::domain::roles::access;
+use crate::domain::time::parse_date_field;
 use crate::domain::{Actor, FieldError};
 use crate::service::contracts::{
     self as service, ClauseFields, ContractDocument, ContractFilter, MappingPatch, NewMapping,
@@ -147,7 +147,7 @@ impl ContractRequest {
                 "a contract becomes expired when its end date passes; use draft, negotiating, active or terminated",
             ));
         }
-        let mut date = |field: &str, value: &str| match parse_due_date(field, value) {
+        let mut date = |field: &str, value: &str| match parse_date_field(field, value) {
             Ok(d) => d,
             Err(e) => {
                 errors.push(e);

@@ -12,17 +12,17 @@ use super::problem::{
 };
 use super::vendors::etag;
 use super::AppState;
-use crate::domain::assessment::parse_due_date;
 use crate::domain::finding::{
     Finding, FindingComment, FindingFields, FindingFilter, FindingSource, FindingStatus, Severity,
 };
 use crate::domain::pagination::Page;
 use crate::domain::roles::access;
+use crate::domain::time::parse_date_field;
 use crate::domain::FieldError;
 use crate::service::findings::{self as service, FindingDetail, StatusChange};
 
 /// Fields the server owns.
-const FINDING_READ_ONLY: [&str; 14] = [
+const FINDING_READ_ONLY: [&str; 12] = [
     "id",
     "vendor_id",
     "source",
@@ -35,8 +35,6 @@ const FINDING_READ_ONLY: [&str; 14] = [
     "created_at",
     "updated_at",
     "resolved_at",
-    "comments",
-    "auto_key",
 ];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -88,7 +86,7 @@ impl FindingFieldsRequest {
         let due_date = match self
             .due_date
             .as_deref()
-            .map(|d| parse_due_date("due_date", d))
+            .map(|d| parse_date_field("due_date", d))
         {
             Some(Err(e)) => {
                 errors.push(e);
@@ -258,8 +256,7 @@ pub async fn list_findings(
         source: q.source,
         control_id: q.control_id,
         owner: q.owner,
-        due_before: (q.overdue == Some(true))
-            .then(|| chrono::Utc::now().format("%Y-%m-%d").to_string()),
+        due_before: (q.overdue == Some(true)).then(crate::domain::time::today),
     };
     let pool = state.pool.clone();
     let (data, next_cursor) =
@@ -362,7 +359,7 @@ pub async fn change_status(
     let risk_accepted_until = request
         .risk_accepted_until
         .as_deref()
-        .map(|d| parse_due_date("risk_accepted_until", d))
+        .map(|d| parse_date_field("risk_accepted_until", d))
         .transpose()
         .map_err(|e| ApiError::validation(vec![e]))?;
     let change = StatusChange {

@@ -137,15 +137,6 @@ pub const WAITING: [AssessmentStatus; 4] = [
     AssessmentStatus::Returned,
 ];
 
-pub fn parse_due_date(field: &str, value: &str) -> Result<String, FieldError> {
-    let value = value.trim();
-    if is_date(value) {
-        Ok(value.to_owned())
-    } else {
-        Err(FieldError::new(field, "date", "must be a YYYY-MM-DD date"))
-    }
-}
-
 /// One stored answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Answer {
@@ -227,7 +218,7 @@ pub fn visible_questions<'a>(content: &'a TemplateContent, answers: &Answers) ->
 }
 
 fn is_date(value: &str) -> bool {
-    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok()
+    super::time::parse_date(value).is_some()
 }
 
 /// Checks one answer against its question: the value's type, options, N/A allowed.

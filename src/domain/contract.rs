@@ -1,10 +1,11 @@
 //! Contracts with a vendor, their clauses mapped to controls, the responsibility split, and
 //! the dates that need attention (notice and end).
 
-use chrono::{Months, NaiveDate};
+use chrono::Months;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::time::{format_date, parse_date};
 use super::FieldError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -165,14 +166,6 @@ pub struct Clause {
 /// Default length of an automatic renewal.
 pub const DEFAULT_RENEWAL_MONTHS: u32 = 12;
 
-pub fn parse_date(value: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()
-}
-
-fn format_date(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
-}
-
 /// The last day notice can be given, when the contract has both an end and a notice period.
 pub fn notice_date(end_date: Option<&str>, notice_period_days: Option<i32>) -> Option<String> {
     let end = parse_date(end_date?)?;
@@ -276,11 +269,6 @@ pub fn milestones(
     out
 }
 
-/// Days from `today` to `date` (negative once it passed).
-pub fn days_until(date: &str, today: &str) -> Option<i64> {
-    Some((parse_date(date)? - parse_date(today)?).num_days())
-}
-
 /// The thresholds a milestone `days_left` away has reached: every threshold at or above it.
 /// The smallest of them is the one announced; the larger ones count as announced too, so a
 /// contract entered 5 days before its end raises one event, not three.
@@ -319,13 +307,6 @@ pub fn parse_window(field: &str, value: &str) -> Result<u32, FieldError> {
             "must be a number of days from 1 to 3650, like 30d",
         )),
     }
-}
-
-/// The date `days` after `today`.
-pub fn add_days(today: &str, days: u32) -> Option<String> {
-    parse_date(today)?
-        .checked_add_days(chrono::Days::new(u64::from(days)))
-        .map(format_date)
 }
 
 #[cfg(test)]

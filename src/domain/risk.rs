@@ -494,10 +494,10 @@ pub fn reassessment_due(
     last_assessed: &str,
     today: &str,
 ) -> Option<String> {
-    let last = super::contract::parse_date(last_assessed.get(..10)?)?;
+    let last = super::time::parse_date(last_assessed.get(..10)?)?;
     let months = model.reassessment_months.months(tier);
     let due = last.checked_add_months(chrono::Months::new(months))?;
-    let today = super::contract::parse_date(today)?;
+    let today = super::time::parse_date(today)?;
     (due <= today).then(|| {
         format!(
             "last assessed on {}; {}-tier vendors are reassessed every {months} months",

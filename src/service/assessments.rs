@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use serde_json::{json, Value};
 
 use super::journal::{self, Change};
-use super::{check_version, read, write, ServiceError};
+use super::{check_version, read, system_actor, write, ServiceError};
 use crate::auth::LinkScope;
 use crate::db::assessments::{AnswerRow, AssessmentQuery, AssessmentRow, LinkRow, ReminderRow};
 use crate::db::{self, DbConn, Pool};
@@ -28,10 +28,6 @@ fn not_found() -> ServiceError {
     }
 }
 
-pub(super) fn today() -> String {
-    chrono::Utc::now().format("%Y-%m-%d").to_string()
-}
-
 pub(super) fn status_of(row: &AssessmentRow) -> Result<AssessmentStatus, ServiceError> {
     enum_from_text(&row.status).ok_or_else(|| {
         ServiceError::Internal(format!(
@@ -46,7 +42,7 @@ fn to_assessment(conn: &mut DbConn, row: AssessmentRow) -> Result<Assessment, Se
         .ok_or_else(|| ServiceError::Internal("assessment template version is missing".into()))?;
     let status = status_of(&row)?;
     Ok(Assessment {
-        overdue: rules::is_overdue(status, row.due_date.as_deref(), &today()),
+        overdue: rules::is_overdue(status, row.due_date.as_deref(), &time::today()),
         allowed_next_states: status.allowed_next().to_vec(),
         status,
         template_id: version.template_id,
@@ -292,7 +288,7 @@ pub fn list(
         status: filter.status.map(|s| enum_to_text(&s)),
         due_before: filter.overdue.then(|| {
             let waiting = rules::WAITING.iter().map(enum_to_text).collect();
-            (today(), waiting)
+            (time::today(), waiting)
         }),
     };
     read(pool, |conn| {
@@ -1002,16 +998,6 @@ pub fn oscal_results(pool: &Pool, actor: &Actor, id: &str) -> Result<Value, Serv
     ))
 }
 
-/// The actor for what the service does on its own (the overdue check).
-fn system_actor(org: &str) -> Actor {
-    Actor {
-        org: org.to_owned(),
-        subject: "annexa".into(),
-        roles: Vec::new(),
-        request_id: None,
-    }
-}
-
 /// Assessments looked at per overdue check; the rest wait for the next one.
 const OVERDUE_BATCH: i64 = 500;
 
@@ -1022,7 +1008,9 @@ pub fn raise_overdue(pool: &Pool) -> Result<usize, ServiceError> {
     write(pool, |conn| {
         let now = time::now();
         let mut raised = 0;
-        for row in db::assessments::overdue_unnotified(conn, &today(), &waiting, OVERDUE_BATCH)? {
+        for row in
+            db::assessments::overdue_unnotified(conn, &time::today(), &waiting, OVERDUE_BATCH)?
+        {
             if !db::assessments::mark_overdue_notified(conn, &row.id, &now)? {
                 continue;
             }

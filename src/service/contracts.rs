@@ -11,9 +11,9 @@ use utoipa::ToSchema;
 use super::ai_services::Edit;
 use super::evidence::{check_upload, read_checked, store_with_row, Upload};
 use super::journal::{self, Change};
-use super::risk::{refresh, system_actor};
+use super::risk::refresh;
 use super::vendors::require_vendor;
-use super::{check_version, read, stored_enum, write, ServiceError};
+use super::{check_version, read, stored_enum, system_actor, write, ServiceError};
 use crate::db::contracts::{
     ClauseRow, ContractQuery, ContractRow, DocumentRow, MappingChange, MappingRow,
     ResponsibilityRow,
@@ -227,11 +227,11 @@ pub fn list(
     filter: &ContractFilter,
     page: &Page,
 ) -> Result<(Vec<Contract>, Option<String>), ServiceError> {
-    let today = super::assessments::today();
+    let today = time::today();
     let milestone_between = filter
         .expiring_within
         .map(|days| {
-            rules::add_days(&today, days)
+            time::add_days(&today, days)
                 .map(|until| (today.clone(), until))
                 .ok_or_else(|| ServiceError::Internal("date out of range".into()))
         })
@@ -949,9 +949,9 @@ const DATE_BATCH: i64 = 500;
 /// Raises `contract.expiring` once per threshold reached before a notice or end date, renews
 /// contracts that renew themselves once their end date passed, and expires the others.
 pub fn check_dates(pool: &Pool, thresholds: &[u32]) -> Result<DateCheck, ServiceError> {
-    let today = super::assessments::today();
+    let today = time::today();
     let furthest = thresholds.iter().copied().max().unwrap_or(0);
-    let horizon = rules::add_days(&today, furthest)
+    let horizon = time::add_days(&today, furthest)
         .ok_or_else(|| ServiceError::Internal("date out of range".into()))?;
     write(pool, |conn| {
         let mut done = DateCheck::default();
@@ -971,7 +971,7 @@ pub fn check_dates(pool: &Pool, thresholds: &[u32]) -> Result<DateCheck, Service
                 let ended = row
                     .end_date
                     .as_deref()
-                    .and_then(|end| rules::days_until(end, &today))
+                    .and_then(|end| time::days_until(end, &today))
                     .is_some_and(|d| d < 0);
                 if ended {
                     if row.auto_renewal {
@@ -1000,7 +1000,7 @@ fn announce(
 ) -> Result<usize, ServiceError> {
     let mut raised = 0;
     for (milestone, date) in rules::milestones(row.end_date.as_deref(), row.notice_period_days) {
-        let Some(days_left) = rules::days_until(&date, today) else {
+        let Some(days_left) = time::days_until(&date, today) else {
             continue;
         };
         let reached = rules::reached_thresholds(days_left, thresholds);

@@ -8,12 +8,11 @@ use utoipa::ToSchema;
 
 use super::ai_services::Edit;
 use super::journal::{self, Change};
-use super::risk::{system_actor, VendorCoverage};
-use super::{check_version, read, stored_enum, write, ServiceError};
+use super::risk::VendorCoverage;
+use super::{check_version, read, stored_enum, system_actor, write, ServiceError};
 use crate::db::findings::{CommentRow, FindingRow};
 use crate::db::{self, DbConn, Pool};
 use crate::domain::ai_service::enum_to_text;
-use crate::domain::contract::{add_days, days_until};
 use crate::domain::coverage::CoverageVerdict;
 use crate::domain::finding::{
     coverage_key, gap_action, Finding, FindingComment, FindingFields, FindingFilter, FindingSource,
@@ -121,8 +120,8 @@ fn store(
 }
 
 fn due_in(severity: Severity) -> Result<String, ServiceError> {
-    let today = super::assessments::today();
-    add_days(&today, severity.days_to_act())
+    let today = time::today();
+    time::add_days(&today, severity.days_to_act())
         .ok_or_else(|| ServiceError::Internal("date out of range".into()))
 }
 
@@ -420,8 +419,8 @@ pub fn change_status(
                         "accepting a risk needs the date the acceptance lapses",
                     )
                 })?;
-                let today = super::assessments::today();
-                if days_until(&until, &today).is_none_or(|d| d < 1) {
+                let today = time::today();
+                if time::days_until(&until, &today).is_none_or(|d| d < 1) {
                     return Err(ServiceError::field(
                         "risk_accepted_until",
                         "future",
@@ -533,7 +532,7 @@ const LAPSE_BATCH: i64 = 500;
 
 /// Risk acceptances whose date has passed open their findings again. Returns how many.
 pub fn lapse_acceptances(pool: &Pool) -> Result<usize, ServiceError> {
-    let today = super::assessments::today();
+    let today = time::today();
     write(pool, |conn| {
         let rows = db::findings::lapsed_acceptances(conn, &today, LAPSE_BATCH)?;
         let count = rows.len();

@@ -17,7 +17,7 @@ pub mod subprocessors;
 pub mod vendors;
 
 use crate::db::{self, DbConn, Pool};
-use crate::domain::FieldError;
+use crate::domain::{Actor, FieldError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -109,6 +109,16 @@ fn stored_enum<T: serde::de::DeserializeOwned>(
 ) -> Result<T, ServiceError> {
     crate::domain::ai_service::enum_from_text(text)
         .ok_or_else(|| ServiceError::Internal(format!("stored {column} '{text}' is unknown")))
+}
+
+/// The identity annexa acts under when it changes something on its own.
+fn system_actor(org: &str) -> Actor {
+    Actor {
+        org: org.to_owned(),
+        subject: "annexa".into(),
+        roles: Vec::new(),
+        request_id: None,
+    }
 }
 
 /// `If-Match` check: a stale version changes nothing.

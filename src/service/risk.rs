@@ -9,7 +9,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::journal::{self, Change};
-use super::{read, write, ServiceError};
+use super::{read, system_actor, write, ServiceError};
 use crate::db::risk::{RiskModelRow, RiskScoreRow, VendorRiskRow};
 use crate::db::{self, DbConn, Pool};
 use crate::domain::ai_service::{enum_from_text, enum_to_text};
@@ -242,16 +242,6 @@ pub(super) fn coverage_of(
         last_assessed_at: db::risk::last_completed(conn, &vendor.id)?,
         data,
     })
-}
-
-/// The identity annexa acts under when it changes something on its own.
-pub(super) fn system_actor(org: &str) -> Actor {
-    Actor {
-        org: org.to_owned(),
-        subject: "annexa".into(),
-        roles: Vec::new(),
-        request_id: None,
-    }
 }
 
 /// Recomputes the vendor's coverage, score and gap findings inside the caller's transaction.
@@ -590,7 +580,7 @@ const DUE_LISTED: i64 = 50;
 pub fn portfolio(pool: &Pool, actor: &Actor, within_days: u32) -> Result<Portfolio, ServiceError> {
     read(pool, |conn| {
         let org = actor.org.as_str();
-        let today = super::assessments::today();
+        let today = time::today();
         let mut tiers = TierCounts::default();
         let mut scored = 0;
         for (tier, n) in db::risk::count_by_tier(conn, org)? {
@@ -623,7 +613,7 @@ pub fn portfolio(pool: &Pool, actor: &Actor, within_days: u32) -> Result<Portfol
             .iter()
             .map(enum_to_text::<AssessmentStatus>)
             .collect();
-        let until = contract_rules::add_days(&today, within_days)
+        let until = time::add_days(&today, within_days)
             .ok_or_else(|| ServiceError::Internal("date out of range".into()))?;
         let mut open_findings = SeverityCounts::default();
         for (severity, n) in db::risk::open_findings_by_severity(conn, org)? {
@@ -674,7 +664,7 @@ const CADENCE_BATCH: i64 = 500;
 /// Flags approved vendors whose last completed assessment is older than their tier's cadence
 /// (or that were never assessed since they were added that long ago). Returns how many.
 pub fn check_cadence(pool: &Pool) -> Result<usize, ServiceError> {
-    let today = super::assessments::today();
+    let today = time::today();
     write(pool, |conn| {
         let mut flagged = 0;
         let mut after: Option<String> = None;

@@ -303,6 +303,38 @@ async fn contracts_and_clauses_refuse_bad_input_and_store_nothing() {
         .clone();
     assert_eq!(disputed["mappings"][0]["verification"], "disputed");
     assert_eq!(disputed["mappings"][0]["verified_by"], "tester@example.com");
+    app.patch(&mapping_path, &admin, &json!({"verification": "maybe"}))
+        .await
+        .invalid_field("verification");
+    app.patch(&mapping_path, &admin, &json!({"note": " "}))
+        .await
+        .invalid_field("note");
+    app.patch(
+        &mapping_path,
+        &app.token(ORG, &[Role::Procurement]),
+        &json!({"verification": "verified"}),
+    )
+    .await
+    .problem(403);
+    app.patch(
+        &format!("{clause_path}/mappings/nope"),
+        &admin,
+        &json!({"coverage": "full"}),
+    )
+    .await
+    .problem(404);
+    app.delete(&format!("{clause_path}/mappings/nope"), &admin)
+        .await
+        .problem(404);
+    let unchanged = app.get(&clauses, &admin).await.ok(200).clone();
+    assert_eq!(
+        unchanged["data"][0]["mappings"][0]["verification"],
+        "disputed"
+    );
+    assert_eq!(
+        unchanged["data"][0]["mappings"][0]["note"],
+        "The clause only covers EU data"
+    );
     let renamed = app
         .patch(&clause_path, &admin, &json!({"reference": "§1.1"}))
         .await
@@ -343,6 +375,12 @@ async fn contracts_and_clauses_refuse_bad_input_and_store_nothing() {
         0
     );
 
+    app.get("/v1/vendors/nope/contracts", &admin)
+        .await
+        .problem(404);
+    app.get("/v1/vendors/nope/responsibilities", &admin)
+        .await
+        .problem(404);
     app.get("/v1/contracts?expiring_within=soon", &admin)
         .await
         .invalid_field("expiring_within");
@@ -401,6 +439,14 @@ async fn contract_documents_are_pdf_or_docx_checked_and_kept() {
     )
     .await
     .problem(422);
+    app.upload(
+        "/v1/contracts/nope/documents?filename=DPA.pdf",
+        &admin,
+        "application/pdf",
+        &pdf,
+    )
+    .await
+    .problem(404);
     let listed = app
         .get(&format!("{path}/documents"), &admin)
         .await

@@ -52,7 +52,11 @@ async fn findings_move_through_their_lifecycle_with_comments_and_audit() {
         .clone();
     assert_eq!(created["status"], "open");
     assert_eq!(created["source"], "manual");
-    assert!(created["due_date"].as_str().unwrap().len() == 10);
+    // High severity: due in 30 days unless a date is given.
+    let in_30_days = (chrono::Utc::now().date_naive() + chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert_eq!(created["due_date"], in_30_days.as_str());
     let id = created["id"].as_str().unwrap();
     let path = format!("/v1/findings/{id}");
 
@@ -106,6 +110,19 @@ async fn findings_move_through_their_lifecycle_with_comments_and_audit() {
         .clone();
     assert!(low["data"].as_array().unwrap().is_empty());
 
+    app.get("/v1/findings?status=closed", &admin)
+        .await
+        .invalid_field("status");
+    app.post("/v1/findings/nope/comments", &admin, &json!({"body": "hi"}))
+        .await
+        .problem(404);
+    app.post(
+        "/v1/findings/nope/status",
+        &admin,
+        &json!({"status": "resolved"}),
+    )
+    .await
+    .problem(404);
     let status = format!("{path}/status");
     app.post(&status, &admin, &json!({"status": "in_progress"}))
         .await
@@ -401,6 +418,26 @@ async fn the_risk_model_refuses_what_it_cannot_use_and_keeps_its_versions() {
     app.get("/v1/risk/portfolio?expiring_within=never", &admin)
         .await
         .invalid_field("expiring_within");
+    app.post(
+        "/v1/risk/recompute",
+        &app.token(ORG, &[Role::Procurement]),
+        &json!({}),
+    )
+    .await
+    .problem(403);
+    let vendor = app.create_vendor("History AI").await;
+    app.get(
+        &format!(
+            "/v1/vendors/{}/risk/history?limit=0",
+            vendor["id"].as_str().unwrap()
+        ),
+        &admin,
+    )
+    .await
+    .invalid_field("limit");
+    app.get("/v1/vendors/nope/risk/history", &admin)
+        .await
+        .problem(404);
     app.get("/v1/vendors/nope/risk", &admin).await.problem(404);
     app.get("/v1/vendors/nope/coverage", &admin)
         .await
