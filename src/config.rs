@@ -2,10 +2,13 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
+
+use crate::domain::webhook::AllowList;
 
 /// Name of the settings file read from the working directory when no other is named.
 pub const DEFAULT_CONFIG_FILE: &str = "annexa.toml";
@@ -32,6 +35,22 @@ pub struct RawSettings {
     pub scheduled_check_seconds: u64,
     /// Days before a contract's notice or end date at which `contract.expiring` is raised.
     pub contract_notice_days: Vec<u32>,
+    /// Delays between webhook delivery attempts, e.g. `["5s", "5m", "30m"]`; after the last
+    /// one a delivery is given up.
+    pub webhook_retry_schedule: Vec<String>,
+    /// An endpoint failing without a success for this long is disabled.
+    pub webhook_disable_after: String,
+    /// How long one delivery attempt (or ticketing call) may take.
+    pub webhook_timeout: String,
+    /// How often the dispatcher looks for due deliveries.
+    pub webhook_poll_interval: String,
+    /// How long a rotated-out signing secret still signs deliveries.
+    pub webhook_secret_grace: String,
+    /// IP addresses or CIDR ranges deliveries may reach although they are loopback, private or
+    /// link-local (refused by default).
+    pub webhook_allow_networks: Vec<String>,
+    /// Whether this process delivers webhooks and pushes tickets (turn off on API-only replicas).
+    pub dispatch: bool,
 }
 
 impl Default for RawSettings {
@@ -52,6 +71,15 @@ impl Default for RawSettings {
             evidence_max_bytes: 25 * 1024 * 1024,
             scheduled_check_seconds: 300,
             contract_notice_days: vec![60, 30, 7],
+            webhook_retry_schedule: ["5s", "5m", "30m", "2h", "5h", "10h", "10h"]
+                .map(String::from)
+                .to_vec(),
+            webhook_disable_after: "5d".into(),
+            webhook_timeout: "15s".into(),
+            webhook_poll_interval: "1s".into(),
+            webhook_secret_grace: "24h".into(),
+            webhook_allow_networks: Vec::new(),
+            dispatch: true,
         }
     }
 }
@@ -126,6 +154,19 @@ pub struct Settings {
     pub evidence_max_bytes: u64,
     pub scheduled_check_seconds: u64,
     pub contract_notice_days: Vec<u32>,
+    pub webhooks: WebhookSettings,
+}
+
+/// Outbound delivery settings, parsed.
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    pub retry_schedule: Vec<Duration>,
+    pub disable_after: Duration,
+    pub timeout: Duration,
+    pub poll_interval: Duration,
+    pub secret_grace: Duration,
+    pub allow: AllowList,
+    pub dispatch: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -251,6 +292,7 @@ impl Settings {
                 "must list 1 to 10 day counts from 1 to 365, like [60,30,7]",
             ));
         }
+        let webhooks = webhook_settings(&raw)?;
         let evidence_dir = match raw.evidence_dir {
             Some(dir) if dir.as_os_str().is_empty() => {
                 return Err(invalid("ANNEXA_EVIDENCE_DIR", "must not be empty"))
@@ -263,6 +305,7 @@ impl Settings {
             evidence_max_bytes: raw.evidence_max_bytes,
             scheduled_check_seconds: raw.scheduled_check_seconds,
             contract_notice_days: raw.contract_notice_days,
+            webhooks,
             data_dir: raw.data_dir,
             database,
             listen,
@@ -276,6 +319,78 @@ impl Settings {
             external_idp: raw.external_idp,
         })
     }
+}
+
+fn duration(
+    setting: &str,
+    value: &str,
+    min: Duration,
+    max: Duration,
+) -> Result<Duration, ConfigError> {
+    let parsed = humantime::parse_duration(value.trim()).map_err(|_| {
+        invalid(
+            setting,
+            format!("'{value}' is not a duration such as 500ms, 30s, 5m, 2h or 5d"),
+        )
+    })?;
+    if parsed < min || parsed > max {
+        return Err(invalid(
+            setting,
+            format!(
+                "must be between {} and {}",
+                humantime::format_duration(min),
+                humantime::format_duration(max)
+            ),
+        ));
+    }
+    Ok(parsed)
+}
+
+fn webhook_settings(raw: &RawSettings) -> Result<WebhookSettings, ConfigError> {
+    const DAY: Duration = Duration::from_secs(86_400);
+    const MS: Duration = Duration::from_millis(1);
+    if raw.webhook_retry_schedule.is_empty() || raw.webhook_retry_schedule.len() > 20 {
+        return Err(invalid(
+            "ANNEXA_WEBHOOK_RETRY_SCHEDULE",
+            "must list 1 to 20 delays, like [\"5s\",\"5m\",\"30m\"]",
+        ));
+    }
+    let retry_schedule = raw
+        .webhook_retry_schedule
+        .iter()
+        .map(|d| duration("ANNEXA_WEBHOOK_RETRY_SCHEDULE", d, MS, DAY))
+        .collect::<Result<Vec<_>, _>>()?;
+    let allow = AllowList::parse(&raw.webhook_allow_networks)
+        .map_err(|m| invalid("ANNEXA_WEBHOOK_ALLOW_NETWORKS", m))?;
+    Ok(WebhookSettings {
+        retry_schedule,
+        disable_after: duration(
+            "ANNEXA_WEBHOOK_DISABLE_AFTER",
+            &raw.webhook_disable_after,
+            MS,
+            DAY * 90,
+        )?,
+        timeout: duration(
+            "ANNEXA_WEBHOOK_TIMEOUT",
+            &raw.webhook_timeout,
+            MS * 100,
+            Duration::from_secs(120),
+        )?,
+        poll_interval: duration(
+            "ANNEXA_WEBHOOK_POLL_INTERVAL",
+            &raw.webhook_poll_interval,
+            MS * 10,
+            Duration::from_secs(3600),
+        )?,
+        secret_grace: duration(
+            "ANNEXA_WEBHOOK_SECRET_GRACE",
+            &raw.webhook_secret_grace,
+            Duration::ZERO,
+            DAY * 30,
+        )?,
+        allow,
+        dispatch: raw.dispatch,
+    })
 }
 
 #[cfg(test)]
@@ -306,5 +421,26 @@ mod tests {
         };
         let err = Settings::validate(raw).unwrap_err().to_string();
         assert!(err.contains("ANNEXA_DATABASE_URL"), "{err}");
+
+        let raw = RawSettings {
+            webhook_retry_schedule: vec!["5s".into(), "soon".into()],
+            ..RawSettings::default()
+        };
+        let err = Settings::validate(raw).unwrap_err().to_string();
+        assert!(err.contains("ANNEXA_WEBHOOK_RETRY_SCHEDULE"), "{err}");
+
+        let raw = RawSettings {
+            webhook_allow_networks: vec!["localhost".into()],
+            ..RawSettings::default()
+        };
+        let err = Settings::validate(raw).unwrap_err().to_string();
+        assert!(err.contains("ANNEXA_WEBHOOK_ALLOW_NETWORKS"), "{err}");
+    }
+
+    #[test]
+    fn default_retry_schedule_spans_about_a_day() {
+        let settings = Settings::validate(RawSettings::default()).unwrap();
+        let total: Duration = settings.webhooks.retry_schedule.iter().sum();
+        assert!(total > Duration::from_secs(20 * 3600) && total < Duration::from_secs(36 * 3600));
     }
 }

@@ -9,3 +9,4 @@ pub mod server;
 pub mod service;
 pub mod storage;
 pub mod telemetry;
+pub mod webhooks;

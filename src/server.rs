@@ -93,6 +93,7 @@ pub fn start(prepared: &Prepared) -> Result<Application, StartError> {
         pool: prepared.pool.clone(),
         backend,
         evidence: prepared.evidence.clone(),
+        webhooks: settings.webhooks.clone(),
     });
     let authenticator = web::Data::new(prepared.authenticator.clone());
     let body_limit = BodyLimit(settings.body_limit_bytes);
@@ -124,6 +125,7 @@ pub fn start(prepared: &Prepared) -> Result<Application, StartError> {
         Duration::from_secs(settings.scheduled_check_seconds),
         settings.contract_notice_days.clone(),
     );
+    crate::webhooks::dispatcher::spawn(prepared.pool.clone(), settings.webhooks.clone());
     Ok(Application {
         port,
         server: server.run(),

@@ -17,6 +17,7 @@ pub mod responsibilities;
 pub mod risk;
 pub mod subprocessors;
 pub mod vendors;
+pub mod webhooks;
 
 use actix_web::web;
 
@@ -27,6 +28,7 @@ pub struct AppState {
     /// `sqlite` or `postgres`.
     pub backend: &'static str,
     pub evidence: crate::storage::EvidenceStore,
+    pub webhooks: crate::config::WebhookSettings,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -45,4 +47,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     responsibilities::routes(cfg);
     risk::routes(cfg);
     findings::routes(cfg);
+    webhooks::routes(cfg);
 }

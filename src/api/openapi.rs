@@ -7,8 +7,9 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use super::{
     ai_services, assessments, audit, catalog, contacts, contracts, evidence, findings, health,
-    problem, questionnaires, responsibilities, risk, subprocessors, vendors,
+    problem, questionnaires, responsibilities, risk, subprocessors, vendors, webhooks,
 };
+use crate::domain::events::CATALOG;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -124,6 +125,15 @@ use super::{
         findings::update_finding,
         findings::change_status,
         findings::add_comment,
+        webhooks::list_event_types,
+        webhooks::create_endpoint,
+        webhooks::list_endpoints,
+        webhooks::get_endpoint,
+        webhooks::update_endpoint,
+        webhooks::delete_endpoint,
+        webhooks::rotate_secret,
+        webhooks::list_deliveries,
+        webhooks::replay_delivery,
         audit::list_audit_events,
         audit::verify_audit_chain,
     ),
@@ -132,7 +142,7 @@ use super::{
         questionnaires::TemplateFileFormat,
         assessments::AssessmentFileFormat
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &EventWebhooks),
     tags(
         (name = "vendors", description = "AI suppliers and their lifecycle"),
         (name = "vendor contacts", description = "People at a vendor"),
@@ -144,6 +154,7 @@ use super::{
         (name = "contracts", description = "Contracts with vendors, clauses mapped to controls, and who holds each control"),
         (name = "risk", description = "Coverage of required controls, explainable risk scores, the risk model and the portfolio"),
         (name = "findings", description = "Gaps and issues with an owner, a due date and a status"),
+        (name = "webhooks", description = "Signed event delivery to your endpoints (Standard Webhooks), the delivery log, and the event catalog"),
         (name = "audit", description = "Hash-chained record of every change"),
         (name = "health", description = "Probes")
     )
@@ -165,6 +176,42 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// OpenAPI 3.1 `webhooks`: one entry per event type, the body annexa POSTs to endpoints.
+struct EventWebhooks;
+
+impl Modify for EventWebhooks {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let mut hooks = serde_json::Map::new();
+        for event in CATALOG {
+            hooks.insert(
+                event.name.to_owned(),
+                serde_json::json!({
+                    "post": {
+                        "summary": event.description,
+                        "tags": ["webhooks"],
+                        "parameters": [
+                            {"name": "webhook-id", "in": "header", "required": true, "description": "The event's id, the same on every attempt", "schema": {"type": "string"}},
+                            {"name": "webhook-timestamp", "in": "header", "required": true, "description": "Unix seconds when the attempt was signed", "schema": {"type": "string"}},
+                            {"name": "webhook-signature", "in": "header", "required": true, "description": "Space-separated `v1,<base64 HMAC-SHA256>` signatures of `id.timestamp.body`, one per live secret", "schema": {"type": "string"}}
+                        ],
+                        "requestBody": {
+                            "required": true,
+                            "content": {"application/json": {"schema": event.envelope_schema()}}
+                        },
+                        "responses": {
+                            "2XX": {"description": "Received; any other answer is retried on the schedule, 410 disables the endpoint"}
+                        }
+                    }
+                }),
+            );
+        }
+        openapi
+            .extensions
+            .get_or_insert_with(Default::default)
+            .insert("webhooks".into(), serde_json::Value::Object(hooks));
     }
 }
 

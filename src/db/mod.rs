@@ -15,6 +15,7 @@ pub mod risk;
 pub mod schema;
 pub mod subprocessors;
 pub mod vendors;
+pub mod webhooks;
 
 use std::time::Duration;
 

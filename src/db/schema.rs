@@ -503,3 +503,141 @@ diesel::table! {
         created_at -> Text,
     }
 }
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Text,
+        org_id -> Text,
+        url -> Text,
+        description -> Nullable<Text>,
+        event_types -> Text,
+        enabled -> Bool,
+        disabled_reason -> Nullable<Text>,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_expires_at -> Nullable<Text>,
+        failing_since -> Nullable<Text>,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        org_id -> Text,
+        endpoint_id -> Text,
+        event_id -> Text,
+        event_type -> Text,
+        status -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> Text,
+        lease_until -> Nullable<Text>,
+        last_status_code -> Nullable<BigInt>,
+        replay_of -> Nullable<Text>,
+        created_at -> Text,
+        completed_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Text,
+        delivery_id -> Text,
+        attempt -> BigInt,
+        attempted_at -> Text,
+        status_code -> Nullable<BigInt>,
+        latency_ms -> BigInt,
+        response_snippet -> Nullable<Text>,
+        error -> Nullable<Text>,
+        succeeded -> Bool,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_deliveries -> outbox_events (event_id));
+diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, webhook_endpoints, outbox_events);
+
+diesel::table! {
+    procurement_integrations (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        system -> Text,
+        secret -> Text,
+        template_id -> Nullable<Text>,
+        send_assessment -> Bool,
+        assessment_due_days -> BigInt,
+        enabled -> Bool,
+        version -> BigInt,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    procurement_requests (id) {
+        id -> Text,
+        org_id -> Text,
+        integration_id -> Text,
+        external_id -> Text,
+        vendor_id -> Text,
+        assessment_id -> Nullable<Text>,
+        request -> Text,
+        received_count -> BigInt,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    inbound_messages (integration_id, message_id) {
+        integration_id -> Text,
+        message_id -> Text,
+        org_id -> Text,
+        response_status -> BigInt,
+        response_body -> Text,
+        received_at -> Text,
+    }
+}
+
+diesel::table! {
+    ticketing_integrations (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        kind -> Text,
+        base_url -> Text,
+        username -> Text,
+        credential -> Text,
+        project_key -> Nullable<Text>,
+        issue_type -> Nullable<Text>,
+        table_name -> Nullable<Text>,
+        field_mapping -> Text,
+        auto_push_severity -> Nullable<Text>,
+        inbound_secret -> Text,
+        version -> BigInt,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    finding_tickets (finding_id) {
+        finding_id -> Text,
+        org_id -> Text,
+        integration_id -> Text,
+        status -> Text,
+        ticket_key -> Nullable<Text>,
+        ticket_url -> Nullable<Text>,
+        attempts -> BigInt,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> Text,
+        lease_until -> Nullable<Text>,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}

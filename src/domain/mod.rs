@@ -9,6 +9,7 @@ pub mod audit_log;
 pub mod catalog;
 pub mod contract;
 pub mod coverage;
+pub mod events;
 pub mod evidence;
 pub mod finding;
 pub mod oscal;
@@ -22,6 +23,8 @@ pub mod spreadsheet;
 pub mod subprocessor_graph;
 pub mod time;
 pub mod vendor;
+pub mod webhook;
+pub mod webhook_endpoint;
 
 use serde::Serialize;
 

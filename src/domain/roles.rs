@@ -68,6 +68,12 @@ pub mod access {
     pub const MANAGE_RISK_MODEL: &[Role] = &[Role::Admin, Role::RiskManager];
     /// Reading and verifying the audit log.
     pub const READ_AUDIT: &[Role] = &[Role::Admin, Role::RiskManager, Role::Auditor];
+    /// Webhook endpoints, procurement and ticketing connections: they hold secrets.
+    pub const MANAGE_INTEGRATIONS: &[Role] = &[Role::Admin];
+    /// Reading integration settings and delivery logs (never secrets).
+    pub const READ_INTEGRATIONS: &[Role] = &[Role::Admin, Role::Auditor];
+    /// Pushing a finding to a ticketing system.
+    pub const PUSH_TICKETS: &[Role] = &[Role::Admin, Role::RiskManager, Role::Procurement];
 
     pub fn describe(roles: &[Role]) -> String {
         roles

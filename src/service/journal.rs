@@ -51,22 +51,31 @@ pub fn audit(conn: &mut DbConn, actor: &Actor, change: Change<'_>) -> Result<(),
     Ok(())
 }
 
-/// Queues a domain event for delivery to webhook subscribers.
+/// Writes a domain event to the outbox and queues it for every webhook endpoint subscribed
+/// to it. Event ids are taken under the organisation's chain lock, so that within an
+/// organisation their order is the order in which their transactions commit.
 pub fn emit(
     conn: &mut DbConn,
     org: &str,
     event_type: &str,
     data: Value,
 ) -> Result<(), ServiceError> {
+    debug_assert!(
+        crate::domain::events::find(event_type).is_some(),
+        "{event_type} is missing from the event catalog"
+    );
+    db::audit::lock_chain(conn, org)?;
+    let id = db::new_id();
+    let now = time::now();
     db::outbox::insert(
         conn,
         &OutboxRow {
-            id: db::new_id(),
+            id: id.clone(),
             org_id: org.to_owned(),
             event_type: event_type.to_owned(),
             payload: data.to_string(),
-            created_at: time::now(),
+            created_at: now.clone(),
         },
     )?;
-    Ok(())
+    super::webhooks::fan_out(conn, org, &id, event_type, &now)
 }

@@ -15,6 +15,7 @@ pub mod questionnaires;
 pub mod risk;
 pub mod subprocessors;
 pub mod vendors;
+pub mod webhooks;
 
 use crate::db::{self, DbConn, Pool};
 use crate::domain::{Actor, FieldError};

@@ -31,7 +31,12 @@ pub fn fixture(name: &str) -> String {
 
 enum TestDb {
     Sqlite,
-    Postgres { admin_url: String, schema: String },
+    /// Another app's database, dropped by that app.
+    Shared,
+    Postgres {
+        admin_url: String,
+        schema: String,
+    },
 }
 
 pub struct TestApp {
@@ -107,9 +112,26 @@ pub async fn spawn_app() -> TestApp {
     spawn_with(|_| {}).await
 }
 
+/// The database URL a process needs to open `app`'s database.
+pub fn database_url(app: &TestApp) -> String {
+    match &app.database {
+        DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+        DatabaseUrl::Postgres(url) => url.clone(),
+    }
+}
+
+/// A second app on `first`'s database, as a second replica would run.
+pub async fn spawn_beside(first: &TestApp, customize: impl FnOnce(&mut RawSettings)) -> TestApp {
+    let url = database_url(first);
+    spawn_on(Some((url, TestDb::Shared)), customize).await
+}
+
 pub async fn spawn_with(customize: impl FnOnce(&mut RawSettings)) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (database_url, test_db) = match std::env::var("ANNEXA_TEST_DATABASE_URL") {
+    spawn_on(None, customize).await
+}
+
+fn fresh_database(dir: &tempfile::TempDir) -> (String, TestDb) {
+    match std::env::var("ANNEXA_TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => {
             let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
             let mut admin =
@@ -133,6 +155,17 @@ pub async fn spawn_with(customize: impl FnOnce(&mut RawSettings)) -> TestApp {
             format!("sqlite://{}", dir.path().join("annexa.db").display()),
             TestDb::Sqlite,
         ),
+    }
+}
+
+async fn spawn_on(
+    shared: Option<(String, TestDb)>,
+    customize: impl FnOnce(&mut RawSettings),
+) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (database_url, test_db) = match shared {
+        Some(shared) => shared,
+        None => fresh_database(&dir),
     };
     let mut raw = RawSettings {
         database_url: Some(database_url),

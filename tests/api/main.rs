@@ -17,6 +17,8 @@ mod health;
 mod helpers;
 mod openapi;
 mod questionnaires;
+mod receiver;
 mod risk;
 mod subprocessors;
 mod vendors;
+mod webhooks;
