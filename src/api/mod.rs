@@ -12,6 +12,7 @@ pub mod findings;
 pub mod health;
 pub mod openapi;
 pub mod problem;
+pub mod procurement;
 pub mod questionnaires;
 pub mod responsibilities;
 pub mod risk;
@@ -48,4 +49,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     risk::routes(cfg);
     findings::routes(cfg);
     webhooks::routes(cfg);
+    procurement::routes(cfg);
 }

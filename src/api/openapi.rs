@@ -7,7 +7,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use super::{
     ai_services, assessments, audit, catalog, contacts, contracts, evidence, findings, health,
-    problem, questionnaires, responsibilities, risk, subprocessors, vendors, webhooks,
+    problem, procurement, questionnaires, responsibilities, risk, subprocessors, vendors, webhooks,
 };
 use crate::domain::events::CATALOG;
 
@@ -134,13 +134,21 @@ use crate::domain::events::CATALOG;
         webhooks::rotate_secret,
         webhooks::list_deliveries,
         webhooks::replay_delivery,
+        procurement::create_integration,
+        procurement::list_integrations,
+        procurement::get_integration,
+        procurement::update_integration,
+        procurement::delete_integration,
+        procurement::receive_event,
         audit::list_audit_events,
         audit::verify_audit_chain,
     ),
     components(schemas(
         problem::Problem,
         questionnaires::TemplateFileFormat,
-        assessments::AssessmentFileFormat
+        assessments::AssessmentFileFormat,
+        crate::domain::procurement::ProcurementRequest,
+        crate::domain::procurement::ProcurementDecision
     )),
     modifiers(&BearerAuth, &EventWebhooks),
     tags(
@@ -155,6 +163,7 @@ use crate::domain::events::CATALOG;
         (name = "risk", description = "Coverage of required controls, explainable risk scores, the risk model and the portfolio"),
         (name = "findings", description = "Gaps and issues with an owner, a due date and a status"),
         (name = "webhooks", description = "Signed event delivery to your endpoints (Standard Webhooks), the delivery log, and the event catalog"),
+        (name = "integrations", description = "Procurement systems announcing supplier requests, and ticketing systems findings are pushed to"),
         (name = "audit", description = "Hash-chained record of every change"),
         (name = "health", description = "Probes")
     )

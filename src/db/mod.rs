@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod findings;
 pub mod idempotency;
 pub mod outbox;
+pub mod procurement;
 pub mod questionnaires;
 pub mod risk;
 pub mod schema;

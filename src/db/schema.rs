@@ -641,3 +641,6 @@ diesel::table! {
         updated_at -> Text,
     }
 }
+
+diesel::joinable!(procurement_requests -> procurement_integrations (integration_id));
+diesel::allow_tables_to_appear_in_same_query!(procurement_requests, procurement_integrations);

@@ -252,6 +252,16 @@ pub const CATALOG: &[EventType] = &[
         "A webhook endpoint was disabled: it answered 410 Gone or kept failing.",
         ENDPOINT,
     ),
+    event(
+        "procurement.request_received",
+        "A procurement system announced a supplier request.",
+        &[("request", Ref("ProcurementRequest"))],
+    ),
+    event(
+        "procurement.decision",
+        "A vendor brought in by a procurement system changed status or tier; for that system.",
+        &[("decision", Ref("ProcurementDecision"))],
+    ),
 ];
 
 pub fn find(name: &str) -> Option<&'static EventType> {

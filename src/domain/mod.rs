@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod finding;
 pub mod oscal;
 pub mod pagination;
+pub mod procurement;
 pub mod questionnaire;
 pub mod questionnaire_sheet;
 pub mod requirements;

@@ -162,111 +162,118 @@ pub struct NewAssessment {
 }
 
 pub fn create(pool: &Pool, actor: &Actor, new: NewAssessment) -> Result<Assessment, ServiceError> {
-    write(pool, |conn| {
-        let org = actor.org.as_str();
-        if db::vendors::find(conn, org, &new.vendor_id)?.is_none() {
+    write(pool, |conn| create_in(conn, actor, &new))
+}
+
+/// Creates a draft assessment inside the caller's transaction.
+pub(super) fn create_in(
+    conn: &mut DbConn,
+    actor: &Actor,
+    new: &NewAssessment,
+) -> Result<Assessment, ServiceError> {
+    let org = actor.org.as_str();
+    if db::vendors::find(conn, org, &new.vendor_id)?.is_none() {
+        return Err(ServiceError::field(
+            "vendor_id",
+            "not_found",
+            "is not a vendor of the organisation",
+        ));
+    }
+    if let Some(service_id) = &new.ai_service_id {
+        let service = db::ai_services::find(conn, org, service_id)?;
+        if service.is_none_or(|s| s.vendor_id != new.vendor_id) {
             return Err(ServiceError::field(
-                "vendor_id",
+                "ai_service_id",
                 "not_found",
-                "is not a vendor of the organisation",
+                "is not an AI service of this vendor",
             ));
         }
-        if let Some(service_id) = &new.ai_service_id {
-            let service = db::ai_services::find(conn, org, service_id)?;
-            if service.is_none_or(|s| s.vendor_id != new.vendor_id) {
-                return Err(ServiceError::field(
-                    "ai_service_id",
-                    "not_found",
-                    "is not an AI service of this vendor",
-                ));
-            }
-        }
-        if let Some(contact_id) = &new.contact_id {
-            if db::contacts::find(conn, org, &new.vendor_id, contact_id)?.is_none() {
-                return Err(ServiceError::field(
-                    "contact_id",
-                    "not_found",
-                    "is not a contact of this vendor",
-                ));
-            }
-        }
-        if db::questionnaires::find_template(conn, org, &new.template_id)?.is_none() {
+    }
+    if let Some(contact_id) = &new.contact_id {
+        if db::contacts::find(conn, org, &new.vendor_id, contact_id)?.is_none() {
             return Err(ServiceError::field(
-                "template_id",
+                "contact_id",
                 "not_found",
-                "is not a questionnaire template",
+                "is not a contact of this vendor",
             ));
         }
-        let published = enum_to_text(&VersionStatus::Published);
-        let versions = db::questionnaires::versions(conn, &new.template_id)?;
-        let version = match new.template_version {
-            Some(number) => versions
-                .into_iter()
-                .find(|v| v.number == number)
-                .ok_or_else(|| {
-                    ServiceError::field("template_version", "not_found", "no such version")
-                })?,
-            None => versions
-                .into_iter()
-                .rev()
-                .find(|v| v.status == published)
-                .ok_or_else(|| {
-                    ServiceError::field(
-                        "template_id",
-                        "unpublished",
-                        "the template has no published version yet",
-                    )
-                })?,
-        };
-        if version.status != published {
-            return Err(ServiceError::field(
-                "template_version",
-                "unpublished",
-                format!("version {} is a draft; publish it first", version.number),
-            ));
-        }
-        let now = time::now();
-        let row = AssessmentRow {
-            id: db::new_id(),
-            org_id: org.to_owned(),
-            vendor_id: new.vendor_id.clone(),
-            ai_service_id: new.ai_service_id.clone(),
-            template_version_id: version.id,
-            contact_id: new.contact_id.clone(),
-            status: enum_to_text(&AssessmentStatus::Draft),
-            due_date: new.due_date.clone(),
-            score: None,
-            scorecard: None,
-            version: 1,
-            created_at: now.clone(),
-            updated_at: now,
-            sent_at: None,
-            submitted_at: None,
-            completed_at: None,
-            overdue_notified_at: None,
-        };
-        db::assessments::insert(conn, &row)?;
-        let created = to_assessment(conn, row)?;
-        journal::audit(
-            conn,
-            actor,
-            Change {
-                action: "assessment.created",
-                entity_type: ENTITY,
-                entity_id: &created.id,
-                before: None,
-                after: journal::snapshot(&created)?,
-                reason: None,
-            },
-        )?;
-        journal::emit(
-            conn,
-            org,
-            "assessment.created",
-            json!({ "assessment": created }),
-        )?;
-        Ok(created)
-    })
+    }
+    if db::questionnaires::find_template(conn, org, &new.template_id)?.is_none() {
+        return Err(ServiceError::field(
+            "template_id",
+            "not_found",
+            "is not a questionnaire template",
+        ));
+    }
+    let published = enum_to_text(&VersionStatus::Published);
+    let versions = db::questionnaires::versions(conn, &new.template_id)?;
+    let version = match new.template_version {
+        Some(number) => versions
+            .into_iter()
+            .find(|v| v.number == number)
+            .ok_or_else(|| {
+                ServiceError::field("template_version", "not_found", "no such version")
+            })?,
+        None => versions
+            .into_iter()
+            .rev()
+            .find(|v| v.status == published)
+            .ok_or_else(|| {
+                ServiceError::field(
+                    "template_id",
+                    "unpublished",
+                    "the template has no published version yet",
+                )
+            })?,
+    };
+    if version.status != published {
+        return Err(ServiceError::field(
+            "template_version",
+            "unpublished",
+            format!("version {} is a draft; publish it first", version.number),
+        ));
+    }
+    let now = time::now();
+    let row = AssessmentRow {
+        id: db::new_id(),
+        org_id: org.to_owned(),
+        vendor_id: new.vendor_id.clone(),
+        ai_service_id: new.ai_service_id.clone(),
+        template_version_id: version.id,
+        contact_id: new.contact_id.clone(),
+        status: enum_to_text(&AssessmentStatus::Draft),
+        due_date: new.due_date.clone(),
+        score: None,
+        scorecard: None,
+        version: 1,
+        created_at: now.clone(),
+        updated_at: now,
+        sent_at: None,
+        submitted_at: None,
+        completed_at: None,
+        overdue_notified_at: None,
+    };
+    db::assessments::insert(conn, &row)?;
+    let created = to_assessment(conn, row)?;
+    journal::audit(
+        conn,
+        actor,
+        Change {
+            action: "assessment.created",
+            entity_type: ENTITY,
+            entity_id: &created.id,
+            before: None,
+            after: journal::snapshot(&created)?,
+            reason: None,
+        },
+    )?;
+    journal::emit(
+        conn,
+        org,
+        "assessment.created",
+        json!({ "assessment": created }),
+    )?;
+    Ok(created)
 }
 
 /// List filters as the API takes them.
@@ -358,22 +365,31 @@ pub fn send(
     if_match: Option<i64>,
     expires_at: &str,
 ) -> Result<(Assessment, IssuedLink), ServiceError> {
-    write(pool, |conn| {
-        let current = load_row(conn, &actor.org, id)?;
-        check_version(if_match, current.version)?;
-        let status = status_of(&current)?;
-        if !status.can_become(AssessmentStatus::Sent) {
-            return Err(illegal(status, AssessmentStatus::Sent));
-        }
-        let next = AssessmentRow {
-            status: enum_to_text(&AssessmentStatus::Sent),
-            sent_at: Some(time::now()),
-            ..current.clone()
-        };
-        let sent = store(conn, actor, "assessment.sent", &current, next, None)?;
-        let link = issue_link(conn, actor, id, expires_at)?;
-        Ok((sent, link))
-    })
+    write(pool, |conn| send_in(conn, actor, id, if_match, expires_at))
+}
+
+/// Sends a draft inside the caller's transaction.
+pub(super) fn send_in(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    if_match: Option<i64>,
+    expires_at: &str,
+) -> Result<(Assessment, IssuedLink), ServiceError> {
+    let current = load_row(conn, &actor.org, id)?;
+    check_version(if_match, current.version)?;
+    let status = status_of(&current)?;
+    if !status.can_become(AssessmentStatus::Sent) {
+        return Err(illegal(status, AssessmentStatus::Sent));
+    }
+    let next = AssessmentRow {
+        status: enum_to_text(&AssessmentStatus::Sent),
+        sent_at: Some(time::now()),
+        ..current.clone()
+    };
+    let sent = store(conn, actor, "assessment.sent", &current, next, None)?;
+    let link = issue_link(conn, actor, id, expires_at)?;
+    Ok((sent, link))
 }
 
 /// Issues another link while the vendor may still answer (the old ones stay live unless

@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod findings;
 pub mod health;
 mod journal;
+pub mod procurement;
 pub mod questionnaires;
 pub mod risk;
 pub mod subprocessors;

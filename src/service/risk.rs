@@ -345,6 +345,7 @@ pub(super) fn refresh(
                 "score": score,
             }),
         )?;
+        super::procurement::announce_decision(conn, actor, &vendor, None)?;
     }
     Ok(Refreshed {
         rescored: true,

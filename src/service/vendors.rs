@@ -191,40 +191,8 @@ pub fn create(
                 )?));
             }
         }
-        let id = db::new_id();
-        let now = time::now();
-        let state = VendorState {
-            status: VendorStatus::Proposed,
-            reassessment: None,
-            contract_expired: false,
-            version: 1,
-            created_at: &now,
-            updated_at: &now,
-        };
-        let row = row_from(&actor.org, &id, &fields, state)?;
-        db::vendors::insert(conn, &row)?;
-        db::vendors::replace_tags(conn, &actor.org, &id, &fields.tags)?;
-        claim_external_ids(conn, &actor.org, &id, &fields.external_ids)?;
-        let vendor = load(conn, &actor.org, &id)?;
-        journal::audit(
-            conn,
-            actor,
-            Change {
-                action: "vendor.created",
-                entity_type: ENTITY,
-                entity_id: &id,
-                before: None,
-                after: journal::snapshot(&vendor)?,
-                reason: None,
-            },
-        )?;
-        journal::emit(
-            conn,
-            &actor.org,
-            "vendor.created",
-            json!({ "vendor": vendor }),
-        )?;
-        super::risk::refresh(conn, actor, &id, "vendor.created")?;
+        let vendor = insert_new(conn, actor, &fields)?;
+        let now = vendor.created_at.clone();
         if let Some(request) = &idempotency {
             db::idempotency::insert(
                 conn,
@@ -241,6 +209,49 @@ pub fn create(
         }
         Ok(Created::New(vendor))
     })
+}
+
+/// Adds a vendor (`proposed`) inside the caller's transaction: audited, announced, scored.
+pub(super) fn insert_new(
+    conn: &mut DbConn,
+    actor: &Actor,
+    fields: &VendorFields,
+) -> Result<Vendor, ServiceError> {
+    let id = db::new_id();
+    let now = time::now();
+    let state = VendorState {
+        status: VendorStatus::Proposed,
+        reassessment: None,
+        contract_expired: false,
+        version: 1,
+        created_at: &now,
+        updated_at: &now,
+    };
+    let row = row_from(&actor.org, &id, fields, state)?;
+    db::vendors::insert(conn, &row)?;
+    db::vendors::replace_tags(conn, &actor.org, &id, &fields.tags)?;
+    claim_external_ids(conn, &actor.org, &id, &fields.external_ids)?;
+    let vendor = load(conn, &actor.org, &id)?;
+    journal::audit(
+        conn,
+        actor,
+        Change {
+            action: "vendor.created",
+            entity_type: ENTITY,
+            entity_id: &id,
+            before: None,
+            after: journal::snapshot(&vendor)?,
+            reason: None,
+        },
+    )?;
+    journal::emit(
+        conn,
+        &actor.org,
+        "vendor.created",
+        json!({ "vendor": vendor }),
+    )?;
+    super::risk::refresh(conn, actor, &id, "vendor.created")?;
+    Ok(vendor)
 }
 
 pub fn get(pool: &Pool, actor: &Actor, id: &str) -> Result<Vendor, ServiceError> {
@@ -321,45 +332,55 @@ pub fn update(
     if_match: Option<i64>,
     patch: VendorPatch,
 ) -> Result<Vendor, ServiceError> {
-    write(pool, |conn| {
-        let current = load(conn, &actor.org, id)?;
-        check_version(if_match, current.version)?;
-        let fields = patch.clone().apply(current.fields());
-        if fields == current.fields() {
-            return Ok(current);
-        }
-        let updated = save(
-            conn,
-            actor,
-            &current,
-            &fields,
-            current.status,
-            current.reassessment_reason.as_deref(),
-        )?;
-        journal::audit(
-            conn,
-            actor,
-            Change {
-                action: "vendor.updated",
-                entity_type: ENTITY,
-                entity_id: id,
-                before: journal::snapshot(&current)?,
-                after: journal::snapshot(&updated)?,
-                reason: None,
-            },
-        )?;
-        journal::emit(
-            conn,
-            &actor.org,
-            "vendor.updated",
-            json!({ "vendor": updated }),
-        )?;
-        // The tier picks the profile of required controls, so coverage and risk follow it.
-        if updated.tier != current.tier {
-            super::risk::refresh(conn, actor, id, "vendor.updated")?;
-        }
-        Ok(updated)
-    })
+    write(pool, |conn| update_in(conn, actor, id, if_match, &patch))
+}
+
+/// Applies a vendor patch inside the caller's transaction.
+pub(super) fn update_in(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    if_match: Option<i64>,
+    patch: &VendorPatch,
+) -> Result<Vendor, ServiceError> {
+    let current = load(conn, &actor.org, id)?;
+    check_version(if_match, current.version)?;
+    let fields = patch.clone().apply(current.fields());
+    if fields == current.fields() {
+        return Ok(current);
+    }
+    let updated = save(
+        conn,
+        actor,
+        &current,
+        &fields,
+        current.status,
+        current.reassessment_reason.as_deref(),
+    )?;
+    journal::audit(
+        conn,
+        actor,
+        Change {
+            action: "vendor.updated",
+            entity_type: ENTITY,
+            entity_id: id,
+            before: journal::snapshot(&current)?,
+            after: journal::snapshot(&updated)?,
+            reason: None,
+        },
+    )?;
+    journal::emit(
+        conn,
+        &actor.org,
+        "vendor.updated",
+        json!({ "vendor": updated }),
+    )?;
+    // The tier picks the profile of required controls, so coverage and risk follow it.
+    if updated.tier != current.tier {
+        super::risk::refresh(conn, actor, id, "vendor.updated")?;
+        super::procurement::announce_decision(conn, actor, &updated, None)?;
+    }
+    Ok(updated)
 }
 
 pub fn change_status(
@@ -409,6 +430,7 @@ pub fn change_status(
             "vendor.status_changed",
             json!({ "vendor": updated, "from": current.status, "to": to, "reason": reason }),
         )?;
+        super::procurement::announce_decision(conn, actor, &updated, reason.as_deref())?;
         Ok(updated)
     })
 }

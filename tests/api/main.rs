@@ -16,6 +16,7 @@ mod followup;
 mod health;
 mod helpers;
 mod openapi;
+mod procurement;
 mod questionnaires;
 mod receiver;
 mod risk;
