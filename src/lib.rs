@@ -5,6 +5,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod integrations;
 pub mod server;
 pub mod service;
 pub mod storage;

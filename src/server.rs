@@ -94,6 +94,10 @@ pub fn start(prepared: &Prepared) -> Result<Application, StartError> {
         backend,
         evidence: prepared.evidence.clone(),
         webhooks: settings.webhooks.clone(),
+        outbound: crate::webhooks::guard::client(
+            &settings.webhooks.allow,
+            settings.webhooks.timeout,
+        ),
     });
     let authenticator = web::Data::new(prepared.authenticator.clone());
     let body_limit = BodyLimit(settings.body_limit_bytes);

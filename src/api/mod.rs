@@ -17,6 +17,7 @@ pub mod questionnaires;
 pub mod responsibilities;
 pub mod risk;
 pub mod subprocessors;
+pub mod ticketing;
 pub mod vendors;
 pub mod webhooks;
 
@@ -30,6 +31,8 @@ pub struct AppState {
     pub backend: &'static str,
     pub evidence: crate::storage::EvidenceStore,
     pub webhooks: crate::config::WebhookSettings,
+    /// Outbound client for connector calls made during a request (guarded like deliveries).
+    pub outbound: reqwest::Client,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -50,4 +53,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     findings::routes(cfg);
     webhooks::routes(cfg);
     procurement::routes(cfg);
+    ticketing::routes(cfg);
 }

@@ -7,7 +7,8 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use super::{
     ai_services, assessments, audit, catalog, contacts, contracts, evidence, findings, health,
-    problem, procurement, questionnaires, responsibilities, risk, subprocessors, vendors, webhooks,
+    problem, procurement, questionnaires, responsibilities, risk, subprocessors, ticketing,
+    vendors, webhooks,
 };
 use crate::domain::events::CATALOG;
 
@@ -140,6 +141,13 @@ use crate::domain::events::CATALOG;
         procurement::update_integration,
         procurement::delete_integration,
         procurement::receive_event,
+        ticketing::create_integration,
+        ticketing::list_integrations,
+        ticketing::get_integration,
+        ticketing::update_integration,
+        ticketing::delete_integration,
+        ticketing::push_finding,
+        ticketing::receive_update,
         audit::list_audit_events,
         audit::verify_audit_chain,
     ),

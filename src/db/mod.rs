@@ -15,6 +15,7 @@ pub mod questionnaires;
 pub mod risk;
 pub mod schema;
 pub mod subprocessors;
+pub mod tickets;
 pub mod vendors;
 pub mod webhooks;
 

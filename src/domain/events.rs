@@ -248,6 +248,11 @@ pub const CATALOG: &[EventType] = &[
         &[("finding_id", Text), ("comment", Ref("FindingComment"))],
     ),
     event(
+        "finding.ticket_linked",
+        "A finding was pushed to a ticketing system and the ticket recorded.",
+        &[("finding_id", Text), ("ticket", Ref("FindingTicket"))],
+    ),
+    event(
         "webhook_endpoint.disabled",
         "A webhook endpoint was disabled: it answered 410 Gone or kept failing.",
         ENDPOINT,

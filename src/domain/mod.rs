@@ -22,6 +22,7 @@ pub mod risk;
 pub mod roles;
 pub mod spreadsheet;
 pub mod subprocessor_graph;
+pub mod ticketing;
 pub mod time;
 pub mod vendor;
 pub mod webhook;

@@ -70,6 +70,8 @@ pub struct FindingDetail {
     #[serde(flatten)]
     pub finding: Finding,
     pub comments: Vec<FindingComment>,
+    /// The ticket the finding was pushed to.
+    pub ticket: Option<crate::domain::ticketing::FindingTicket>,
 }
 
 fn load_row(conn: &mut DbConn, org: &str, id: &str) -> Result<FindingRow, ServiceError> {
@@ -116,6 +118,9 @@ fn store(
         },
     )?;
     journal::emit(conn, &actor.org, event, json!({ "finding": current }))?;
+    if matches!(event, "finding.created" | "finding.reopened") {
+        super::tickets::queue_automatic(conn, &actor.org, &current)?;
+    }
     Ok(current)
 }
 
@@ -308,6 +313,11 @@ pub fn create(
     })
 }
 
+/// A finding of `org`, inside the caller's transaction.
+pub(super) fn get_in(conn: &mut DbConn, org: &str, id: &str) -> Result<Finding, ServiceError> {
+    to_finding(load_row(conn, org, id)?)
+}
+
 pub fn get(pool: &Pool, actor: &Actor, id: &str) -> Result<FindingDetail, ServiceError> {
     read(pool, |conn| {
         let row = load_row(conn, &actor.org, id)?;
@@ -318,6 +328,7 @@ pub fn get(pool: &Pool, actor: &Actor, id: &str) -> Result<FindingDetail, Servic
         Ok(FindingDetail {
             finding: to_finding(row)?,
             comments,
+            ticket: super::tickets::ticket_in(conn, id)?,
         })
     })
 }

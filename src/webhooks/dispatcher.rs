@@ -13,6 +13,7 @@ use crate::config::WebhookSettings;
 use crate::db::Pool;
 use crate::domain::time;
 use crate::domain::webhook::{literal_ip, parse_retry_after, signature_header};
+use crate::service::tickets;
 use crate::service::webhooks::{self as service, AttemptOutcome, Batch, Outgoing, Policy};
 
 /// Endpoints served per round; each is served on its own, so one that hangs holds up only
@@ -20,6 +21,8 @@ use crate::service::webhooks::{self as service, AttemptOutcome, Batch, Outgoing,
 const ENDPOINTS_PER_ROUND: i64 = 32;
 /// Deliveries taken from one endpoint's queue per round.
 const BATCH: i64 = 100;
+/// Automatic ticket pushes per round.
+const TICKETS_PER_ROUND: i64 = 10;
 const SNIPPET_CHARS: usize = 500;
 const SNIPPET_BYTES: usize = 4096;
 /// Slack on a lease beyond the attempts it must cover.
@@ -75,9 +78,31 @@ impl Dispatcher {
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())?;
-        let taken = batches.iter().map(|b| b.deliveries.len()).sum();
+        let taken: usize = batches.iter().map(|b| b.deliveries.len()).sum();
         join_all(batches.into_iter().map(|batch| self.serve(batch))).await;
-        Ok(taken)
+        Ok(taken + self.push_tickets().await?)
+    }
+
+    /// Creates the tickets automatic rules queued (and retries failed pushes).
+    async fn push_tickets(&self) -> Result<usize, String> {
+        let pool = self.pool.clone();
+        let plans = web::block(move || tickets::claim_due(&pool, TICKETS_PER_ROUND))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        let count = plans.len();
+        for plan in plans {
+            let result = crate::integrations::create_ticket(&self.client, &plan).await;
+            let pool = self.pool.clone();
+            let recorded = web::block(move || {
+                tickets::record_push(&pool, &plan.org, &plan.finding.id, result)
+            })
+            .await;
+            if !matches!(recorded, Ok(Ok(_))) {
+                tracing::warn!("a ticket push was not recorded");
+            }
+        }
+        Ok(count)
     }
 
     async fn serve(&self, batch: Batch) {

@@ -21,5 +21,6 @@ mod questionnaires;
 mod receiver;
 mod risk;
 mod subprocessors;
+mod ticketing;
 mod vendors;
 mod webhooks;
