@@ -247,7 +247,8 @@ fn link_expiry(request: Option<LinkRequest>) -> Result<(String, i64), ApiError> 
     Ok((time::format(expires), expires.timestamp()))
 }
 
-fn sign(
+/// The vendor's token for an issued link.
+pub(super) fn sign(
     authenticator: &Authenticator,
     org: &str,
     assessment_id: &str,

@@ -32,7 +32,7 @@ pub struct AppState {
     pub evidence: crate::storage::EvidenceStore,
     pub webhooks: crate::config::WebhookSettings,
     /// Outbound client for connector calls made during a request (guarded like deliveries).
-    pub outbound: reqwest::Client,
+    pub outbound: crate::webhooks::guard::GuardedClient,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

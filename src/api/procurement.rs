@@ -330,26 +330,18 @@ pub async fn receive_event(
     let pool = state.pool.clone();
     let received =
         web::block(move || service::receive(&pool, &integration_id, &message_id, &event)).await??;
-    let outcome = received.outcome;
-    let vendor_link = match (
-        &outcome.assessment_id,
-        &outcome.vendor_link_id,
-        &outcome.vendor_link_expires_at,
-    ) {
-        (Some(assessment_id), Some(link_id), Some(expires_at)) => {
-            let expires_unix = chrono::DateTime::parse_from_rfc3339(expires_at)
+    let vendor_link = match (&received.outcome.assessment_id, received.link) {
+        (Some(assessment_id), Some(link)) => {
+            let expires_unix = chrono::DateTime::parse_from_rfc3339(&link.expires_at)
                 .map(|t| t.timestamp())
                 .unwrap_or_default();
-            Some(VendorLink {
-                token: authenticator.issue_vendor_link(
-                    &received.org,
-                    assessment_id,
-                    link_id,
-                    expires_unix,
-                ),
-                link_id: link_id.clone(),
-                expires_at: expires_at.clone(),
-            })
+            Some(super::assessments::sign(
+                &authenticator,
+                &received.org,
+                assessment_id,
+                link,
+                expires_unix,
+            ))
         }
         _ => None,
     };
@@ -358,7 +350,7 @@ pub async fn receive_event(
         response.insert_header(("idempotency-replayed", "true"));
     }
     Ok(response.json(IntakeResponse {
-        outcome,
+        outcome: received.outcome,
         vendor_link,
     }))
 }

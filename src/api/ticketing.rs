@@ -13,17 +13,17 @@ use super::problem::{
     ApiError, BodyErrors, CommonErrors, NotFoundError, Problem, StaleVersionError,
 };
 use super::vendors::etag;
+use super::webhooks::check_destination;
 use super::AppState;
 use crate::domain::finding::Severity;
 use crate::domain::roles::access;
 use crate::domain::ticketing::{
-    jira_update, servicenow_update, FindingTicket, TicketingFields, TicketingIntegration,
-    TicketingKind, TicketingWithSecret,
+    check_project_key, check_table_name, jira_update, servicenow_update, FindingTicket,
+    TicketingFields, TicketingIntegration, TicketingKind, TicketingWithSecret,
 };
 use crate::domain::webhook::{check_url, same_secret, verify_hub_signature};
 use crate::domain::FieldError;
 use crate::service::tickets::{self as service, Push, TicketUpdateOutcome};
-use crate::webhooks::guard;
 
 const INBOUND_MAX_BYTES: usize = 256 * 1024;
 
@@ -112,31 +112,11 @@ impl TicketingRequest {
         if self.name.trim().is_empty() {
             errors.push(FieldError::new("name", "length", "must not be blank"));
         }
-        if let Some(key) = &self.project_key {
-            let ok = key.starts_with(|c: char| c.is_ascii_uppercase())
-                && key
-                    .chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-            if !ok {
-                errors.push(FieldError::new(
-                    "project_key",
-                    "pattern",
-                    "must be a Jira project key such as GRC",
-                ));
-            }
+        if let Some(Err(e)) = self.project_key.as_deref().map(check_project_key) {
+            errors.push(e);
         }
-        if let Some(table) = &self.table_name {
-            let ok = table.starts_with(|c: char| c.is_ascii_lowercase())
-                && table
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-            if !ok {
-                errors.push(FieldError::new(
-                    "table_name",
-                    "pattern",
-                    "must be a ServiceNow table name such as incident",
-                ));
-            }
+        if let Some(Err(e)) = self.table_name.as_deref().map(check_table_name) {
+            errors.push(e);
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -177,13 +157,6 @@ fn integration_response(status: StatusCode, integration: &TicketingIntegration) 
         .json(integration)
 }
 
-async fn check_base_url(state: &AppState, url: &str) -> Result<(), ApiError> {
-    guard::check_destination(url, &state.webhooks.allow)
-        .await
-        .map(|_| ())
-        .map_err(|message| ApiError::field("base_url", "forbidden_address", message))
-}
-
 /// Connect Jira Cloud or ServiceNow. The inbound secret is in this response only.
 #[utoipa::path(
     post, path = "/v1/integrations/ticketing", tag = "integrations",
@@ -202,7 +175,7 @@ pub async fn create_integration(
 ) -> Result<HttpResponse, ApiError> {
     let actor = auth.require(access::MANAGE_INTEGRATIONS)?;
     let fields = body.value.into_fields().map_err(ApiError::validation)?;
-    check_base_url(&state, &fields.base_url).await?;
+    check_destination(&state, "base_url", &fields.base_url).await?;
     let pool = state.pool.clone();
     let created = web::block(move || service::create(&pool, &actor, fields)).await??;
     Ok(HttpResponse::Created()
@@ -273,7 +246,7 @@ pub async fn update_integration(
     let patch = body.value;
     if let Some(url) = patch.0.get("base_url").and_then(Value::as_str) {
         if check_url(url).is_ok() {
-            check_base_url(&state, url).await?;
+            check_destination(&state, "base_url", url).await?;
         }
     }
     let pool = state.pool.clone();

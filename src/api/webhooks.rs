@@ -182,11 +182,16 @@ fn endpoint_response(status: StatusCode, endpoint: &WebhookEndpoint) -> HttpResp
         .json(endpoint)
 }
 
-async fn check_destination(state: &AppState, url: &str) -> Result<(), ApiError> {
+/// Refuses (422 naming `field`) a destination the address guard would refuse.
+pub(super) async fn check_destination(
+    state: &AppState,
+    field: &str,
+    url: &str,
+) -> Result<(), ApiError> {
     guard::check_destination(url, &state.webhooks.allow)
         .await
         .map(|_| ())
-        .map_err(|message| ApiError::field("url", "forbidden_address", message))
+        .map_err(|message| ApiError::field(field, "forbidden_address", message))
 }
 
 /// The events annexa delivers, with the schema of each one's `data`.
@@ -227,7 +232,7 @@ pub async fn create_endpoint(
 ) -> Result<HttpResponse, ApiError> {
     let actor = auth.require(access::MANAGE_INTEGRATIONS)?;
     let fields = body.value.into_fields().map_err(ApiError::validation)?;
-    check_destination(&state, &fields.url).await?;
+    check_destination(&state, "url", &fields.url).await?;
     let pool = state.pool.clone();
     let created = web::block(move || service::create(&pool, &actor, fields)).await??;
     Ok(HttpResponse::Created()
@@ -304,7 +309,7 @@ pub async fn update_endpoint(
     let patch = body.value;
     if let Some(url) = patch.0.get("url").and_then(Value::as_str) {
         if check_url(url).is_ok() {
-            check_destination(&state, url).await?;
+            check_destination(&state, "url", url).await?;
         }
     }
     let pool = state.pool.clone();

@@ -188,11 +188,6 @@ pub struct IntakeOutcome {
     pub vendor_created: bool,
     pub assessment_id: Option<String>,
     pub assessment_status: Option<String>,
-    /// The vendor link issued with the assessment (its token is in `vendor_link`).
-    #[serde(default)]
-    pub vendor_link_id: Option<String>,
-    #[serde(default)]
-    pub vendor_link_expires_at: Option<String>,
 }
 
 /// What annexa tells the procurement system when a vendor's status or tier changes.

@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 use utoipa::ToSchema;
 
 use super::finding::{Finding, Severity};
+use super::FieldError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -105,6 +106,36 @@ pub struct FindingTicket {
     pub last_error: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// A Jira project key: an upper-case letter, then upper-case letters, digits or `_`.
+pub fn check_project_key(key: &str) -> Result<(), FieldError> {
+    let ok = key.starts_with(|c: char| c.is_ascii_uppercase())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    ok.then_some(()).ok_or_else(|| {
+        FieldError::new(
+            "project_key",
+            "pattern",
+            "must be a Jira project key such as GRC",
+        )
+    })
+}
+
+/// A ServiceNow table name: a lower-case letter, then lower-case letters, digits or `_`.
+pub fn check_table_name(table: &str) -> Result<(), FieldError> {
+    let ok = table.starts_with(|c: char| c.is_ascii_lowercase())
+        && table
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    ok.then_some(()).ok_or_else(|| {
+        FieldError::new(
+            "table_name",
+            "pattern",
+            "must be a ServiceNow table name such as incident",
+        )
+    })
 }
 
 fn title(finding: &Finding) -> String {
@@ -285,6 +316,17 @@ mod tests {
         assert_eq!(
             jira_created_key(&json!({"id": "1", "key": "GRC-7"})),
             Some("GRC-7".into())
+        );
+    }
+
+    #[test]
+    fn project_keys_and_table_names_are_checked() {
+        assert!(check_project_key("GRC_2").is_ok());
+        assert_eq!(check_project_key("grc").unwrap_err().field, "project_key");
+        assert!(check_table_name("u_ai_findings").is_ok());
+        assert_eq!(
+            check_table_name("Bad Table").unwrap_err().field,
+            "table_name"
         );
     }
 

@@ -156,6 +156,20 @@ pub fn next_delay(
     })
 }
 
+/// Whether an endpoint failing since `since` (an RFC 3339 time) has failed for `limit` by `now`:
+/// then it is disabled.
+pub fn failing_for_at_least(
+    since: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    limit: Duration,
+) -> bool {
+    chrono::DateTime::parse_from_rfc3339(since).is_ok_and(|since| {
+        (now - since.with_timezone(&chrono::Utc))
+            .to_std()
+            .is_ok_and(|failing| failing >= limit)
+    })
+}
+
 /// A `Retry-After` value: delay seconds or an HTTP date, relative to `now`.
 pub fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
     let value = value.trim();
@@ -390,6 +404,25 @@ mod tests {
             next_delay(&schedule, 1, Some(Duration::from_secs(10 * 86_400)), 0.5),
             Some(MAX_RETRY_AFTER)
         );
+    }
+
+    #[test]
+    fn endpoints_are_disabled_once_failing_for_the_limit() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let day = Duration::from_secs(86_400);
+        assert!(failing_for_at_least(
+            "2026-11-24T12:00:00.000000Z",
+            now,
+            day
+        ));
+        assert!(!failing_for_at_least(
+            "2026-11-24T12:00:01.000000Z",
+            now,
+            day
+        ));
+        assert!(!failing_for_at_least("not a time", now, day));
     }
 
     #[test]

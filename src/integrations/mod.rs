@@ -6,7 +6,7 @@ use crate::domain::ticketing::{
     jira_created_key, jira_issue, servicenow_created, servicenow_record, TicketingKind,
 };
 use crate::service::tickets::PushPlan;
-use crate::webhooks::guard::describe;
+use crate::webhooks::guard::{describe, GuardedClient};
 
 const DEFAULT_ISSUE_TYPE: &str = "Task";
 const DEFAULT_TABLE: &str = "incident";
@@ -17,7 +17,7 @@ fn base(url: &str) -> &str {
 
 /// Creates the ticket `plan` describes; returns its key (or number) and link.
 pub async fn create_ticket(
-    client: &reqwest::Client,
+    client: &GuardedClient,
     plan: &PushPlan,
 ) -> Result<(String, String), String> {
     let base = base(&plan.base_url);
@@ -40,7 +40,7 @@ pub async fn create_ticket(
         ),
     };
     let response = client
-        .post(&url)
+        .post(&url)?
         .basic_auth(&plan.username, Some(&plan.credential))
         .header("accept", "application/json")
         .header("content-type", "application/json")

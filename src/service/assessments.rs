@@ -318,6 +318,7 @@ pub fn get(pool: &Pool, actor: &Actor, id: &str) -> Result<Assessment, ServiceEr
 }
 
 /// A vendor link's row, to sign.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct IssuedLink {
     pub id: String,
     pub expires_at: String,

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::assessments::{self, NewAssessment};
+use super::assessments::{self, IssuedLink, NewAssessment};
 use super::journal::{self, Change};
 use super::{check_version, read, stored_enum, write, ServiceError};
 use crate::db::procurement::{InboundRow, IntegrationRow, RequestRow};
@@ -243,7 +243,16 @@ pub fn verification_secret(pool: &Pool, integration_id: &str) -> Result<String, 
 pub struct Received {
     pub org: String,
     pub outcome: IntakeOutcome,
+    /// The link issued with the assessment, for the API layer to sign.
+    pub link: Option<IssuedLink>,
     pub replayed: bool,
+}
+
+/// What a handled message's answer is stored as, to be given again on a redelivery.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredAnswer {
+    outcome: IntakeOutcome,
+    link: Option<IssuedLink>,
 }
 
 fn vendor_fields(system: ProcurementSystem, request: &SupplierRequest) -> VendorFields {
@@ -285,9 +294,11 @@ pub fn receive(
             db::procurement::find_integration_by_id(conn, integration_id)?.ok_or_else(not_found)?;
         let org = integration.org_id.clone();
         if let Some(seen) = db::procurement::find_inbound(conn, integration_id, message_id)? {
+            let stored: StoredAnswer = serde_json::from_str(&seen.response_body)?;
             return Ok(Received {
                 org,
-                outcome: serde_json::from_str(&seen.response_body)?,
+                outcome: stored.outcome,
+                link: stored.link,
                 replayed: true,
             });
         }
@@ -354,9 +365,8 @@ pub fn receive(
             vendor_created,
             assessment_id: row.assessment_id.clone(),
             assessment_status: None,
-            vendor_link_id: None,
-            vendor_link_expires_at: None,
         };
+        let mut issued = None;
         if row.assessment_id.is_none() && request.ai_involved && integration.send_assessment {
             let due = time::add_days(
                 &time::today(),
@@ -383,8 +393,7 @@ pub fn receive(
             db::procurement::update_request(conn, &row)?;
             outcome.assessment_id = Some(sent.id);
             outcome.assessment_status = Some(crate::domain::ai_service::enum_to_text(&sent.status));
-            outcome.vendor_link_id = Some(link.id);
-            outcome.vendor_link_expires_at = Some(link.expires_at);
+            issued = Some(link);
         }
         let recorded = to_request(&row)?;
         journal::audit(
@@ -412,13 +421,17 @@ pub fn receive(
                 message_id: message_id.to_owned(),
                 org_id: org.clone(),
                 response_status: 202,
-                response_body: serde_json::to_string(&outcome)?,
+                response_body: serde_json::to_string(&StoredAnswer {
+                    outcome: outcome.clone(),
+                    link: issued.clone(),
+                })?,
                 received_at: now,
             },
         )?;
         Ok(Received {
             org,
             outcome,
+            link: issued,
             replayed: false,
         })
     })

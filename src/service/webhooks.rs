@@ -1,6 +1,7 @@
 //! Webhook endpoints, the fan-out of every outbox event to the endpoints subscribed to it, and
 //! the delivery log.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use serde_json::json;
@@ -11,7 +12,7 @@ use crate::db::webhooks::{AttemptRow, DeliveryRow, EndpointRow, PENDING};
 use crate::db::{self, DbConn, Pool};
 use crate::domain::pagination::{self, Page};
 use crate::domain::time;
-use crate::domain::webhook::generate_secret;
+use crate::domain::webhook::{failing_for_at_least, generate_secret};
 use crate::domain::webhook_endpoint::{
     subscribes, Delivery, DeliveryAttempt, DeliveryStatus, EndpointFields, EndpointWithSecret,
     WebhookEndpoint,
@@ -319,13 +320,16 @@ fn to_attempt(row: AttemptRow) -> DeliveryAttempt {
 
 fn to_deliveries(conn: &mut DbConn, rows: Vec<DeliveryRow>) -> Result<Vec<Delivery>, ServiceError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut attempts = db::webhooks::attempts_of(conn, &ids)?;
+    let mut attempts: HashMap<String, Vec<DeliveryAttempt>> = HashMap::new();
+    for attempt in db::webhooks::attempts_of(conn, &ids)? {
+        attempts
+            .entry(attempt.delivery_id.clone())
+            .or_default()
+            .push(to_attempt(attempt));
+    }
     rows.into_iter()
         .map(|row| {
             let status = delivery_status(&row.status)?;
-            let (mine, rest): (Vec<_>, Vec<_>) =
-                attempts.drain(..).partition(|a| a.delivery_id == row.id);
-            attempts = rest;
             Ok(Delivery {
                 webhook_id: row.event_id,
                 event_type: row.event_type,
@@ -337,7 +341,7 @@ fn to_deliveries(conn: &mut DbConn, rows: Vec<DeliveryRow>) -> Result<Vec<Delive
                 replay_of: row.replay_of,
                 created_at: row.created_at,
                 completed_at: row.completed_at,
-                attempt_log: mine.into_iter().map(to_attempt).collect(),
+                attempt_log: attempts.remove(&row.id).unwrap_or_default(),
                 id: row.id,
             })
         })
@@ -579,13 +583,9 @@ pub fn record_batch(
             .collect();
         db::webhooks::untake_deliveries(conn, &untouched)?;
         db::webhooks::set_health(conn, &batch.endpoint_id, failing_since.as_deref())?;
-        let failing_too_long = failing_since.as_deref().is_some_and(|since| {
-            chrono::DateTime::parse_from_rfc3339(since).is_ok_and(|since| {
-                (now_time - since.with_timezone(&chrono::Utc))
-                    .to_std()
-                    .is_ok_and(|d| d >= policy.disable_after)
-            })
-        });
+        let failing_too_long = failing_since
+            .as_deref()
+            .is_some_and(|since| failing_for_at_least(since, now_time, policy.disable_after));
         if gone || failing_too_long {
             disable(
                 conn,

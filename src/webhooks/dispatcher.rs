@@ -12,7 +12,7 @@ use super::guard;
 use crate::config::WebhookSettings;
 use crate::db::Pool;
 use crate::domain::time;
-use crate::domain::webhook::{literal_ip, parse_retry_after, signature_header};
+use crate::domain::webhook::{parse_retry_after, signature_header};
 use crate::service::tickets;
 use crate::service::webhooks::{self as service, AttemptOutcome, Batch, Outgoing, Policy};
 
@@ -31,7 +31,7 @@ const LEASE_MARGIN: Duration = Duration::from_secs(2);
 pub struct Dispatcher {
     pool: Pool,
     settings: WebhookSettings,
-    client: reqwest::Client,
+    client: guard::GuardedClient,
     owner: String,
 }
 
@@ -168,16 +168,13 @@ impl Dispatcher {
             error: None,
             retry_after: None,
         };
-        let refused = url::Url::parse(&batch.url)
-            .ok()
-            .and_then(|u| literal_ip(&u))
-            .filter(|ip| !self.settings.allow.permits(*ip));
-        if let Some(ip) = refused {
-            outcome.error = Some(format!(
-                "{ip} is a loopback, private, link-local or metadata address; deliveries there are refused unless allowed"
-            ));
-            return outcome;
-        }
+        let request = match self.client.post(&batch.url) {
+            Ok(request) => request,
+            Err(refused) => {
+                outcome.error = Some(refused);
+                return outcome;
+            }
+        };
         let timestamp = chrono::Utc::now().timestamp();
         let secrets: Vec<&str> = batch.secrets.iter().map(String::as_str).collect();
         let signature = signature_header(
@@ -186,9 +183,7 @@ impl Dispatcher {
             timestamp,
             delivery.body.as_bytes(),
         );
-        let response = self
-            .client
-            .post(&batch.url)
+        let response = request
             .header("content-type", "application/json")
             .header("webhook-id", &delivery.webhook_id)
             .header("webhook-timestamp", timestamp.to_string())

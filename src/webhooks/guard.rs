@@ -42,8 +42,33 @@ impl Resolve for GuardedResolver {
     }
 }
 
-/// A client that only reaches permitted addresses.
-pub fn client(allow: &AllowList, timeout: Duration) -> reqwest::Client {
+fn refused_literal(url: &url::Url, allow: &AllowList) -> Option<String> {
+    literal_ip(url)
+        .filter(|ip| !allow.permits(*ip))
+        .map(|ip| format!("{ip} is a loopback, private, link-local or metadata address"))
+}
+
+/// The only way out: an HTTP client that reaches permitted addresses alone. Names are checked
+/// after resolution, IP literals before sending, redirects before following.
+#[derive(Clone)]
+pub struct GuardedClient {
+    inner: reqwest::Client,
+    allow: AllowList,
+}
+
+impl GuardedClient {
+    /// A POST to `url`, or why it is refused.
+    pub fn post(&self, url: &str) -> Result<reqwest::RequestBuilder, String> {
+        let parsed = check_url(url).map_err(|m| format!("{url} {m}"))?;
+        if let Some(refused) = refused_literal(&parsed, &self.allow) {
+            return Err(format!("{refused}; calls there are refused unless allowed"));
+        }
+        Ok(self.inner.post(parsed))
+    }
+}
+
+/// A guarded client whose calls give up after `timeout`.
+pub fn client(allow: &AllowList, timeout: Duration) -> GuardedClient {
     let redirect_allow = allow.clone();
     let policy = reqwest::redirect::Policy::custom(move |attempt| {
         if attempt.previous().len() >= MAX_REDIRECTS {
@@ -52,14 +77,12 @@ pub fn client(allow: &AllowList, timeout: Duration) -> reqwest::Client {
         if !matches!(attempt.url().scheme(), "http" | "https") {
             return attempt.error("redirect to a URL that is not http or https");
         }
-        match literal_ip(attempt.url()) {
-            Some(ip) if !redirect_allow.permits(ip) => attempt.error(format!(
-                "redirect to {ip}, an address deliveries may not reach"
-            )),
-            _ => attempt.follow(),
+        match refused_literal(attempt.url(), &redirect_allow) {
+            Some(refused) => attempt.error(format!("redirect refused: {refused}")),
+            None => attempt.follow(),
         }
     });
-    reqwest::Client::builder()
+    let inner = reqwest::Client::builder()
         .dns_resolver(Arc::new(GuardedResolver {
             allow: allow.clone(),
         }))
@@ -68,7 +91,11 @@ pub fn client(allow: &AllowList, timeout: Duration) -> reqwest::Client {
         .connect_timeout(timeout.min(Duration::from_secs(10)))
         .user_agent(concat!("annexa/", env!("CARGO_PKG_VERSION")))
         .build()
-        .expect("the HTTP client builds")
+        .expect("the HTTP client builds");
+    GuardedClient {
+        inner,
+        allow: allow.clone(),
+    }
 }
 
 /// Checks a destination before it is stored: an http(s) URL whose host is not, or does not
@@ -76,13 +103,11 @@ pub fn client(allow: &AllowList, timeout: Duration) -> reqwest::Client {
 /// delivery checks again.
 pub async fn check_destination(raw: &str, allow: &AllowList) -> Result<url::Url, String> {
     let url = check_url(raw).map_err(str::to_owned)?;
-    if let Some(ip) = literal_ip(&url) {
-        if !allow.permits(ip) {
-            return Err(format!(
-                "{ip} is a loopback, private, link-local or metadata address"
-            ));
-        }
-        return Ok(url);
+    if literal_ip(&url).is_some() {
+        return match refused_literal(&url, allow) {
+            Some(refused) => Err(refused),
+            None => Ok(url),
+        };
     }
     let host = url.host_str().unwrap_or_default().to_owned();
     let port = url.port_or_known_default().unwrap_or(443);

@@ -121,6 +121,10 @@ async fn a_signed_supplier_request_creates_a_vendor_sends_an_assessment_and_deci
     let again = deliver(&app, &id, &secret, "msg_1", now(), &body).await;
     assert_eq!(again.ok(202)["request_id"], outcome["request_id"]);
     assert_eq!(again.header("idempotency-replayed"), Some("true"));
+    assert_eq!(
+        again.body["vendor_link"]["link_id"],
+        outcome["vendor_link"]["link_id"]
+    );
     // A new message about the same supplier updates it.
     let renamed = supplier_request("SUP-10042", "Acme AI Limited", true);
     let update = deliver(&app, &id, &secret, "msg_2", now(), &renamed).await;
@@ -150,6 +154,26 @@ async fn a_signed_supplier_request_creates_a_vendor_sends_an_assessment_and_deci
         .audit_actions(&admin, "vendor")
         .await
         .contains(&"procurement_request.received".to_owned()));
+    // A supplier already on the register under the system's id is linked, not duplicated.
+    let known = app
+        .post(
+            "/v1/vendors",
+            &admin,
+            &json!({ "legal_name": "Known AI", "external_ids": [{ "source": "coupa", "id": "SUP-77" }] }),
+        )
+        .await;
+    let known_id = known.ok(201)["id"].clone();
+    let linked = deliver(
+        &app,
+        &id,
+        &secret,
+        "msg_4",
+        now(),
+        &supplier_request("SUP-77", "Known AI", false),
+    )
+    .await;
+    assert_eq!(linked.ok(202)["vendor_created"], false);
+    assert_eq!(linked.body["vendor_id"], known_id);
 
     // Decisions go back to the procurement system.
     app.post(
@@ -318,10 +342,29 @@ async fn intake_refuses_unsigned_stale_oversized_and_malformed_events_and_stores
     )
     .await
     .problem(403);
+    let settings = format!("/v1/integrations/procurement/{id}");
+    app.patch(&settings, &admin, &json!({ "assessment_due_days": 400 }))
+        .await
+        .invalid_field("assessment_due_days");
+    app.patch(&settings, &admin, &json!({ "system": "sap" }))
+        .await
+        .invalid_field("system");
+    app.patch(&settings, &admin, &json!({ "secret": "mine" }))
+        .await
+        .problem(422);
+    let read = app.get(&settings, &admin).await;
+    assert_eq!(read.ok(200)["system"], "zip");
+    assert_eq!(read.body["assessment_due_days"], 21);
+    assert_eq!(read.body["version"], 2);
+    let listed = app.get("/v1/integrations/procurement", &admin).await;
+    assert_eq!(listed.ok(200)["data"].as_array().unwrap().len(), 1);
+    assert!(listed.body["data"][0].get("secret").is_none());
     app.get(
-        &format!("/v1/integrations/procurement/{id}"),
+        &settings,
         &app.token(crate::helpers::OTHER_ORG, &[Role::Admin]),
     )
     .await
     .problem(404);
+    app.delete(&settings, &admin).await.ok(204);
+    app.get(&settings, &admin).await.problem(404);
 }

@@ -395,9 +395,26 @@ async fn ticketing_refuses_bad_connections_and_reports_failed_pushes() {
     )
     .await
     .invalid_field("base_url");
+    let listed = app.get("/v1/integrations/ticketing", &admin).await;
+    assert_eq!(listed.ok(200)["data"].as_array().unwrap().len(), 1);
+    assert!(listed.body["data"][0].get("credential").is_none());
+    assert!(listed.body["data"][0].get("inbound_secret").is_none());
     ticket_event(&app, &id, ("x-annexa-token", "x".into()), &json!({}))
         .await
         .problem(401);
+    // Removing the connection removes the pending ticket with it.
+    app.delete(&format!("/v1/integrations/ticketing/{id}"), &admin)
+        .await
+        .ok(204);
+    let detail = app.get(&format!("/v1/findings/{finding_id}"), &admin).await;
+    assert_eq!(detail.ok(200)["ticket"], Value::Null);
+    app.post(
+        &format!("/v1/findings/{finding_id}/ticket"),
+        &admin,
+        &json!({}),
+    )
+    .await
+    .problem(409);
     ticket_event(
         &app,
         "0193a2b1-0000-7000-8000-000000000000",
