@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod integrations;
+pub mod search;
 pub mod server;
 pub mod service;
 pub mod storage;

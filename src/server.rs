@@ -98,6 +98,7 @@ pub fn start(prepared: &Prepared) -> Result<Application, StartError> {
             &settings.webhooks.allow,
             settings.webhooks.timeout,
         ),
+        answers: Default::default(),
     });
     let authenticator = web::Data::new(prepared.authenticator.clone());
     let body_limit = BodyLimit(settings.body_limit_bytes);

@@ -1,11 +1,13 @@
 //! HTTP only: routes, request and response types, extractors, problem+json errors.
 
 pub mod ai_services;
+pub mod answer_library;
 pub mod assessments;
 pub mod audit;
 pub mod catalog;
 pub mod contacts;
 pub mod contracts;
+pub mod customer_questionnaires;
 pub mod evidence;
 pub mod extract;
 pub mod findings;
@@ -33,6 +35,8 @@ pub struct AppState {
     pub webhooks: crate::config::WebhookSettings,
     /// Outbound client for connector calls made during a request (guarded like deliveries).
     pub outbound: crate::webhooks::guard::GuardedClient,
+    /// Search indexes of the answer libraries, rebuilt when a library changes.
+    pub answers: std::sync::Arc<crate::search::LibraryIndexes>,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -54,4 +58,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     webhooks::routes(cfg);
     procurement::routes(cfg);
     ticketing::routes(cfg);
+    answer_library::routes(cfg);
+    customer_questionnaires::routes(cfg);
 }

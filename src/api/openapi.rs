@@ -6,9 +6,9 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use super::{
-    ai_services, assessments, audit, catalog, contacts, contracts, evidence, findings, health,
-    problem, procurement, questionnaires, responsibilities, risk, subprocessors, ticketing,
-    vendors, webhooks,
+    ai_services, answer_library, assessments, audit, catalog, contacts, contracts,
+    customer_questionnaires, evidence, findings, health, problem, procurement, questionnaires,
+    responsibilities, risk, subprocessors, ticketing, vendors, webhooks,
 };
 use crate::domain::events::CATALOG;
 
@@ -148,6 +148,20 @@ use crate::domain::events::CATALOG;
         ticketing::delete_integration,
         ticketing::push_finding,
         ticketing::receive_update,
+        answer_library::create_entry,
+        answer_library::list_entries,
+        answer_library::suggest,
+        answer_library::get_entry,
+        answer_library::update_entry,
+        answer_library::change_status,
+        answer_library::entry_history,
+        customer_questionnaires::import_questionnaire,
+        customer_questionnaires::list_questionnaires,
+        customer_questionnaires::get_questionnaire,
+        customer_questionnaires::answer_question,
+        customer_questionnaires::change_status,
+        customer_questionnaires::refresh_suggestions,
+        customer_questionnaires::export_questionnaire,
         audit::list_audit_events,
         audit::verify_audit_chain,
     ),
@@ -155,6 +169,7 @@ use crate::domain::events::CATALOG;
         problem::Problem,
         questionnaires::TemplateFileFormat,
         assessments::AssessmentFileFormat,
+        crate::domain::customer_questionnaire::QuestionnaireStatus,
         crate::domain::procurement::ProcurementRequest,
         crate::domain::procurement::ProcurementDecision
     )),
@@ -172,6 +187,8 @@ use crate::domain::events::CATALOG;
         (name = "findings", description = "Gaps and issues with an owner, a due date and a status"),
         (name = "webhooks", description = "Signed event delivery to your endpoints (Standard Webhooks), the delivery log, and the event catalog"),
         (name = "integrations", description = "Procurement systems announcing supplier requests, and ticketing systems findings are pushed to"),
+        (name = "answer library", description = "Approved answers to customers' AI-governance questions (A.10.4), searched for suggestions"),
+        (name = "customer questionnaires", description = "Customers' questionnaires answered from the library, reviewed and exported in the shape they came in"),
         (name = "audit", description = "Hash-chained record of every change"),
         (name = "health", description = "Probes")
     )

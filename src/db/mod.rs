@@ -1,11 +1,13 @@
 //! Database access: one diesel code path over SQLite and PostgreSQL.
 
 pub mod ai_services;
+pub mod answer_library;
 pub mod assessments;
 pub mod audit;
 pub mod catalog;
 pub mod contacts;
 pub mod contracts;
+pub mod customer_questionnaires;
 pub mod evidence;
 pub mod findings;
 pub mod idempotency;

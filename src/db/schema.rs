@@ -644,3 +644,76 @@ diesel::table! {
 
 diesel::joinable!(procurement_requests -> procurement_integrations (integration_id));
 diesel::allow_tables_to_appear_in_same_query!(procurement_requests, procurement_integrations);
+
+diesel::table! {
+    answer_entries (id) {
+        id -> Text,
+        org_id -> Text,
+        question -> Text,
+        alternatives -> Text,
+        answer_short -> Text,
+        answer_long -> Nullable<Text>,
+        owner -> Nullable<Text>,
+        tags -> Text,
+        control_ids -> Text,
+        evidence -> Text,
+        status -> Text,
+        review_by -> Nullable<Text>,
+        version -> BigInt,
+        created_by -> Text,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    answer_entry_versions (id) {
+        id -> Text,
+        org_id -> Text,
+        entry_id -> Text,
+        version -> BigInt,
+        snapshot -> Text,
+        replaced_by -> Text,
+        replaced_at -> Text,
+    }
+}
+
+diesel::table! {
+    customer_questionnaires (id) {
+        id -> Text,
+        org_id -> Text,
+        customer -> Text,
+        title -> Text,
+        source_format -> Text,
+        layout -> Text,
+        status -> Text,
+        owner -> Nullable<Text>,
+        due_date -> Nullable<Text>,
+        question_count -> BigInt,
+        version -> BigInt,
+        created_by -> Text,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    customer_questions (id) {
+        id -> Text,
+        org_id -> Text,
+        questionnaire_id -> Text,
+        position -> BigInt,
+        row_number -> Nullable<BigInt>,
+        section -> Nullable<Text>,
+        reference -> Nullable<Text>,
+        text -> Text,
+        cells -> Text,
+        suggestions -> Text,
+        needs_human -> Bool,
+        answer -> Nullable<Text>,
+        answer_source -> Nullable<Text>,
+        entry_id -> Nullable<Text>,
+        answered_by -> Nullable<Text>,
+        answered_at -> Nullable<Text>,
+    }
+}

@@ -38,6 +38,7 @@ const ASSESSMENT: &[(&str, Shape)] = &[("assessment", Ref("Assessment"))];
 const CONTRACT: &[(&str, Shape)] = &[("contract", Ref("Contract"))];
 const CLAUSE: &[(&str, Shape)] = &[("vendor_id", Text), ("clause", Ref("Clause"))];
 const FINDING: &[(&str, Shape)] = &[("finding", Ref("Finding"))];
+const ANSWER_ENTRY: &[(&str, Shape)] = &[("entry", Ref("AnswerEntry"))];
 const ENDPOINT: &[(&str, Shape)] = &[("endpoint", Ref("WebhookEndpoint")), ("reason", Text)];
 
 const fn event(
@@ -251,6 +252,40 @@ pub const CATALOG: &[EventType] = &[
         "finding.ticket_linked",
         "A finding was pushed to a ticketing system and the ticket recorded.",
         &[("finding_id", Text), ("ticket", Ref("FindingTicket"))],
+    ),
+    event(
+        "answer_entry.created",
+        "An entry was added to the answer library.",
+        ANSWER_ENTRY,
+    ),
+    event(
+        "answer_entry.updated",
+        "An answer library entry changed; the version before is kept as history.",
+        ANSWER_ENTRY,
+    ),
+    event(
+        "answer_entry.status_changed",
+        "An answer library entry was approved, returned to draft or retired.",
+        ANSWER_ENTRY,
+    ),
+    event(
+        "customer_questionnaire.imported",
+        "A customer's questionnaire was imported with suggestions from the answer library.",
+        &[("questionnaire", Ref("CustomerQuestionnaire"))],
+    ),
+    event(
+        "customer_questionnaire.answered",
+        "A question of a customer questionnaire was answered.",
+        &[("questionnaire_id", Text), ("question", Ref("CustomerQuestion"))],
+    ),
+    event(
+        "customer_questionnaire.status_changed",
+        "A customer questionnaire moved: in progress, in review, approved, exported.",
+        &[
+            ("questionnaire", Ref("CustomerQuestionnaire")),
+            ("from", Ref("QuestionnaireStatus")),
+            ("to", Ref("QuestionnaireStatus")),
+        ],
     ),
     event(
         "webhook_endpoint.disabled",

@@ -3,12 +3,14 @@
 pub mod ai_bom;
 pub mod ai_bom_import;
 pub mod ai_service;
+pub mod answer_library;
 pub mod assessment;
 pub mod audit_chain;
 pub mod audit_log;
 pub mod catalog;
 pub mod contract;
 pub mod coverage;
+pub mod customer_questionnaire;
 pub mod events;
 pub mod evidence;
 pub mod finding;

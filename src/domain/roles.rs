@@ -74,6 +74,8 @@ pub mod access {
     pub const READ_INTEGRATIONS: &[Role] = &[Role::Admin, Role::Auditor];
     /// Pushing a finding to a ticketing system.
     pub const PUSH_TICKETS: &[Role] = &[Role::Admin, Role::RiskManager, Role::Procurement];
+    /// Writing the answer library and answering customers' questionnaires.
+    pub const MANAGE_ANSWERS: &[Role] = &[Role::Admin, Role::RiskManager, Role::Sales];
 
     pub fn describe(roles: &[Role]) -> String {
         roles

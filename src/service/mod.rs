@@ -2,11 +2,13 @@
 //! record and its outbox event commit together or not at all).
 
 pub mod ai_services;
+pub mod answer_library;
 pub mod assessments;
 pub mod audit;
 pub mod catalog;
 pub mod contacts;
 pub mod contracts;
+pub mod customer_questionnaires;
 pub mod evidence;
 pub mod findings;
 pub mod health;
@@ -58,6 +60,12 @@ impl ServiceError {
 impl From<crate::storage::StorageError> for ServiceError {
     fn from(e: crate::storage::StorageError) -> Self {
         ServiceError::Internal(e.to_string())
+    }
+}
+
+impl From<tantivy::TantivyError> for ServiceError {
+    fn from(e: tantivy::TantivyError) -> Self {
+        ServiceError::Internal(format!("search index: {e}"))
     }
 }
 

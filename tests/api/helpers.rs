@@ -273,7 +273,7 @@ impl TestApp {
         .await
     }
 
-    /// The actions of the audit records about one kind of entity, oldest first.
+    /// The actions of the audit records about one kind of entity, newest first.
     pub async fn audit_actions(&self, token: &str, entity_type: &str) -> Vec<String> {
         let page = self
             .get(

@@ -3,6 +3,7 @@
 
 mod ai_bom;
 mod ai_services;
+mod answer_library;
 mod assessments;
 mod audit;
 mod auth;
@@ -10,6 +11,7 @@ mod catalog;
 mod cli;
 mod contacts;
 mod contracts;
+mod customer_questionnaires;
 mod evidence;
 mod findings;
 mod followup;
