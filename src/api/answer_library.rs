@@ -56,11 +56,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// An entry's editable fields, as a merge patch reads them.
+/// An entry as written: the body of a create, and what a merge patch is read as.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"answer_short": "No. Customer data is never used to train or fine-tune models.", "review_by": "2027-12-31"}))]
-pub struct EntryFieldsRequest {
+#[schema(example = json!({
+    "question": "Do you use customer data to train or fine-tune your AI models?",
+    "alternatives": ["Is customer content used to improve your models?"],
+    "answer_short": "No. Customer data is never used to train, fine-tune or evaluate models.",
+    "owner": "trust@example.com",
+    "tags": ["data", "training"],
+    "control_ids": ["iso42001:A.7.3"],
+    "evidence": [{"title": "Data processing addendum", "url": "https://trust.example.com/dpa.pdf"}],
+    "status": "approved",
+    "review_by": "2027-06-30"
+}))]
+pub struct EntryRequest {
     #[validate(length(min = 1, max = 2000))]
     #[schema(min_length = 1, max_length = 2000)]
     pub question: String,
@@ -94,6 +104,9 @@ pub struct EntryFieldsRequest {
     /// When the answer must be reviewed again; approving without one sets it a year ahead.
     #[schema(format = Date)]
     pub review_by: Option<String>,
+    /// On creation only: `draft` (the default) or `approved`. Later changes go through
+    /// `POST /v1/answer-library/{entry_id}/status`.
+    pub status: Option<EntryStatus>,
 }
 
 fn check_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
@@ -110,7 +123,7 @@ fn check_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>
     text
 }
 
-impl EntryFieldsRequest {
+impl EntryRequest {
     fn into_fields(self) -> Result<EntryFields, Vec<FieldError>> {
         let mut errors = Vec::new();
         let question = check_text("question", &self.question, MAX_TEXT, &mut errors);
@@ -173,54 +186,6 @@ impl EntryFieldsRequest {
             review_by,
         })
     }
-}
-
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "question": "Do you use customer data to train or fine-tune your AI models?",
-    "alternatives": ["Is customer content used to improve your models?"],
-    "answer_short": "No. Customer data is never used to train, fine-tune or evaluate models.",
-    "owner": "trust@example.com",
-    "tags": ["data", "training"],
-    "control_ids": ["iso42001:A.7.3"],
-    "evidence": [{"title": "Data processing addendum", "url": "https://trust.example.com/dpa.pdf"}],
-    "status": "approved",
-    "review_by": "2027-06-30"
-}))]
-pub struct CreateEntryRequest {
-    #[validate(length(min = 1, max = 2000))]
-    #[schema(min_length = 1, max_length = 2000)]
-    pub question: String,
-    #[validate(length(max = 20))]
-    #[serde(default)]
-    #[schema(max_items = 20)]
-    pub alternatives: Vec<String>,
-    #[validate(length(min = 1, max = 5000))]
-    #[schema(min_length = 1, max_length = 5000)]
-    pub answer_short: String,
-    #[validate(length(min = 1, max = 50000))]
-    #[schema(min_length = 1, max_length = 50000)]
-    pub answer_long: Option<String>,
-    #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200)]
-    pub owner: Option<String>,
-    #[validate(length(max = 50))]
-    #[serde(default)]
-    #[schema(max_items = 50)]
-    pub tags: Vec<String>,
-    #[validate(length(max = 50))]
-    #[serde(default)]
-    #[schema(max_items = 50)]
-    pub control_ids: Vec<String>,
-    #[validate(length(max = 20))]
-    #[serde(default)]
-    #[schema(max_items = 20)]
-    pub evidence: Vec<EvidenceLink>,
-    #[schema(format = Date)]
-    pub review_by: Option<String>,
-    /// `draft` (the default) or `approved`.
-    pub status: Option<EntryStatus>,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -299,7 +264,7 @@ fn entry_response(status: StatusCode, entry: &AnswerEntry) -> HttpResponse {
 #[utoipa::path(
     post, path = "/v1/answer-library", tag = "answer library",
     description = "Roles: admin, risk_manager, sales. Entries start as drafts unless `status` is `approved`; approving needs a `review_by` after today (a year from today when absent). Every `control_ids` member must be a control of the catalog (422 naming it otherwise).",
-    request_body = CreateEntryRequest,
+    request_body = EntryRequest,
     responses(
         (status = 201, description = "Created", body = AnswerEntry, headers(("ETag" = String, description = "The entry's version"))),
         CommonErrors, BodyErrors
@@ -309,11 +274,11 @@ fn entry_response(status: StatusCode, entry: &AnswerEntry) -> HttpResponse {
 pub async fn create_entry(
     state: web::Data<AppState>,
     auth: Auth,
-    body: JsonBody<CreateEntryRequest>,
+    body: JsonBody<EntryRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = auth.require(access::MANAGE_ANSWERS)?;
-    let r = body.value;
-    let status = r.status.unwrap_or(EntryStatus::Draft);
+    let request = body.value;
+    let status = request.status.unwrap_or(EntryStatus::Draft);
     if status == EntryStatus::Retired {
         return Err(ApiError::field(
             "status",
@@ -321,19 +286,7 @@ pub async fn create_entry(
             "a new entry is draft or approved",
         ));
     }
-    let fields = EntryFieldsRequest {
-        question: r.question,
-        alternatives: r.alternatives,
-        answer_short: r.answer_short,
-        answer_long: r.answer_long,
-        owner: r.owner,
-        tags: r.tags,
-        control_ids: r.control_ids,
-        evidence: r.evidence,
-        review_by: r.review_by,
-    }
-    .into_fields()
-    .map_err(ApiError::validation)?;
+    let fields = request.into_fields().map_err(ApiError::validation)?;
     let pool = state.pool.clone();
     let entry = web::block(move || service::create(&pool, &actor, fields, status)).await??;
     Ok(entry_response(StatusCode::CREATED, &entry))
@@ -421,7 +374,7 @@ pub async fn get_entry(
 #[utoipa::path(
     patch, path = "/v1/answer-library/{entry_id}", tag = "answer library",
     description = "Roles: admin, risk_manager, sales. Status changes go through `POST /v1/answer-library/{entry_id}/status`. An approved entry keeps a review date after today.",
-    request_body(content = EntryFieldsRequest, description = "Fields to change; `null` clears an optional one"),
+    request_body(content = EntryRequest, description = "Fields to change; `null` clears an optional one; not `status`"),
     params(
         ("entry_id" = String, Path, description = "Entry id"),
         ("If-Match" = Option<String>, Header, description = "The ETag last read")
@@ -441,12 +394,19 @@ pub async fn update_entry(
 ) -> Result<HttpResponse, ApiError> {
     let actor = auth.require(access::MANAGE_ANSWERS)?;
     let patch = body.value;
+    if patch.0.contains_key("status") {
+        return Err(ApiError::field(
+            "status",
+            "read_only",
+            "change it with POST /v1/answer-library/{entry_id}/status",
+        ));
+    }
     let pool = state.pool.clone();
     let id = path.into_inner();
     let entry = web::block(move || {
         let edit = |current: &AnswerEntry| {
             patch
-                .apply_to::<_, EntryFieldsRequest>(current, &ENTRY_READ_ONLY)?
+                .apply_to::<_, EntryRequest>(current, &ENTRY_READ_ONLY)?
                 .into_fields()
         };
         service::update(&pool, &actor, &id, if_match.0, &edit)

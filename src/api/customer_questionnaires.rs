@@ -144,7 +144,7 @@ pub struct QuestionnairePage {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"entry_id": "01936b2e-8f4a-7c3e-9a57-2f1d3c4b5a69"}))]
-pub struct AnswerRequest {
+pub struct CustomerAnswerRequest {
     /// A library entry to answer from (usually a suggestion's `entry_id`).
     #[validate(length(min = 1, max = 64))]
     #[schema(min_length = 1, max_length = 64)]
@@ -183,7 +183,7 @@ pub struct ExportQuery {
 
 /// An exported question in the JSON shape of the import, with its answer.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ExportedQuestion {
+pub struct ExportedCustomerQuestion {
     pub id: Option<String>,
     pub section: Option<String>,
     pub question: String,
@@ -191,10 +191,10 @@ pub struct ExportedQuestion {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ExportedQuestionnaire {
+pub struct ExportedCustomerQuestionnaire {
     pub customer: String,
     pub title: String,
-    pub questions: Vec<ExportedQuestion>,
+    pub questions: Vec<ExportedCustomerQuestion>,
 }
 
 fn detail_response(status: StatusCode, detail: &QuestionnaireDetail) -> HttpResponse {
@@ -383,7 +383,7 @@ pub async fn get_questionnaire(
 #[utoipa::path(
     put, path = "/v1/customer-questionnaires/{questionnaire_id}/questions/{question_id}/answer", tag = "customer questionnaires",
     description = "Roles: admin, risk_manager, sales. With `entry_id` alone the entry's answer is taken (`library`); with `entry_id` and a different `text`, it is `edited`; with `text` alone it is `written`, and `save_to_library` keeps it as a draft library entry. A retired entry cannot be used (422). Answers change while the questionnaire is imported or in progress (409 after); the first answer moves it to in progress.",
-    request_body = AnswerRequest,
+    request_body = CustomerAnswerRequest,
     params(
         ("questionnaire_id" = String, Path, description = "Questionnaire id"),
         ("question_id" = String, Path, description = "Question id")
@@ -398,7 +398,7 @@ pub async fn answer_question(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(String, String)>,
-    body: JsonBody<AnswerRequest>,
+    body: JsonBody<CustomerAnswerRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = auth.require(access::MANAGE_ANSWERS)?;
     let r = body.value;
@@ -512,7 +512,7 @@ pub async fn refresh_suggestions(
     ),
     responses(
         (status = 200, description = "The answered questionnaire", content(
-            (ExportedQuestionnaire = "application/json"),
+            (ExportedCustomerQuestionnaire = "application/json"),
             (FileContent = "text/csv"),
             (FileContent = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         )),
@@ -535,13 +535,13 @@ pub async fn export_questionnaire(
         .unwrap_or_else(|| "questionnaire".into());
     let response = match query.0.format.unwrap_or(q.source_format) {
         FileFormat::Json => {
-            let body = serde_json::to_vec_pretty(&ExportedQuestionnaire {
+            let body = serde_json::to_vec_pretty(&ExportedCustomerQuestionnaire {
                 customer: q.customer.clone(),
                 title: q.title.clone(),
                 questions: export
                     .questions
                     .iter()
-                    .map(|question| ExportedQuestion {
+                    .map(|question| ExportedCustomerQuestion {
                         id: question.reference.clone(),
                         section: question.section.clone(),
                         question: question.text.clone(),

@@ -2,7 +2,7 @@ use serde_json::json;
 
 use super::journal::{self, Change};
 use super::vendors::require_vendor;
-use super::{check_version, read, stored_enum, write, ServiceError};
+use super::{check_version, read, stored, stored_enum, write, ServiceError};
 use crate::db::ai_services::{AiServiceChangeRow, AiServiceRow, UseCaseRow};
 use crate::db::{self, DbConn, Pool};
 use crate::domain::ai_bom::{self, VendorSupply};
@@ -28,11 +28,6 @@ fn not_found() -> ServiceError {
     ServiceError::NotFound {
         entity: "AI service",
     }
-}
-
-fn stored<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result<T, ServiceError> {
-    serde_json::from_str(text)
-        .map_err(|e| ServiceError::Internal(format!("stored {column} is not valid: {e}")))
 }
 
 fn optional_enum<T: serde::de::DeserializeOwned>(

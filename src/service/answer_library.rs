@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::ai_services::Edit;
 use super::journal::{self, Change};
-use super::{check_version, read, stored_enum, write, ServiceError};
+use super::{check_version, read, stored, stored_enum, write, ServiceError};
 use crate::db::answer_library::{EntryQuery, EntryRow, EntryVersionRow};
 use crate::db::{self, DbConn, Pool};
 use crate::domain::ai_service::enum_to_text;
@@ -28,11 +28,6 @@ pub const SUGGESTIONS_PER_QUESTION: usize = 5;
 
 fn not_found() -> ServiceError {
     ServiceError::NotFound { entity: ENTITY }
-}
-
-fn stored<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result<T, ServiceError> {
-    serde_json::from_str(text)
-        .map_err(|e| ServiceError::Internal(format!("stored {column} is not valid: {e}")))
 }
 
 fn to_entry(row: EntryRow, today: &str) -> Result<AnswerEntry, ServiceError> {

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::answer_library::{insert_entry, suggest_many};
 use super::journal::{self, Change};
-use super::{check_version, read, stored_enum, write, ServiceError};
+use super::{check_version, read, stored, stored_enum, write, ServiceError};
 use crate::db::customer_questionnaires::{Progress, QuestionRow, QuestionnaireRow};
 use crate::db::{self, DbConn, Pool};
 use crate::domain::ai_service::enum_to_text;
@@ -25,11 +25,6 @@ const ENTITY: &str = "customer questionnaire";
 
 fn not_found() -> ServiceError {
     ServiceError::NotFound { entity: ENTITY }
-}
-
-fn stored<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result<T, ServiceError> {
-    serde_json::from_str(text)
-        .map_err(|e| ServiceError::Internal(format!("stored {column} is not valid: {e}")))
 }
 
 fn to_questionnaire(

@@ -122,6 +122,12 @@ fn stored_enum<T: serde::de::DeserializeOwned>(
         .ok_or_else(|| ServiceError::Internal(format!("stored {column} '{text}' is unknown")))
 }
 
+/// A stored JSON column read back; one that does not parse is a fault, not bad input.
+fn stored<T: serde::de::DeserializeOwned>(column: &str, text: &str) -> Result<T, ServiceError> {
+    serde_json::from_str(text)
+        .map_err(|e| ServiceError::Internal(format!("stored {column} is not valid: {e}")))
+}
+
 /// The identity annexa acts under when it changes something on its own.
 fn system_actor(org: &str) -> Actor {
     Actor {

@@ -232,6 +232,9 @@ async fn bad_entries_are_refused_naming_the_field_and_nothing_is_stored() {
     app.patch(&path, &admin, &json!({"version": 7}))
         .await
         .invalid_field("version");
+    app.patch(&path, &admin, &json!({"status": "approved"}))
+        .await
+        .invalid_field("status");
     app.patch(&path, &admin, &json!({"control_ids": ["nope"]}))
         .await
         .invalid_field("control_ids[0]");
