@@ -656,6 +656,25 @@ async fn bad_questionnaires_and_answers_are_refused_and_nothing_is_stored() {
     app.get(&format!("{QUESTIONNAIRES}/{id}/export?format=pdf"), &admin)
         .await
         .invalid_field("format");
+    app.post(
+        &format!("{QUESTIONNAIRES}/0193a000-0000-7000-8000-00000000dead/suggestions"),
+        &admin,
+        &json!({}),
+    )
+    .await
+    .problem(404);
+    app.get(&format!("{QUESTIONNAIRES}?limit=0"), &admin)
+        .await
+        .invalid_field("limit");
+    app.send(
+        app.client
+            .post(app.url(&format!("{QUESTIONNAIRES}/{id}/status")))
+            .bearer_auth(&admin)
+            .header("if-match", "\"7\"")
+            .json(&json!({"status": "in_review"})),
+    )
+    .await
+    .problem(412);
     let unchanged = app.get(&format!("{QUESTIONNAIRES}/{id}"), &admin).await;
     assert_eq!(unchanged.ok(200)["status"], "imported");
     assert_eq!(unchanged.body["version"], 1);
