@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use annexa::auth::{self, Authenticator};
 use annexa::config::Settings;
 use annexa::domain::roles::Role;
-use annexa::{api, db, server, telemetry};
+use annexa::{api, db, server, service, telemetry};
 
 /// The organisation the first-start token is issued for.
 const BOOTSTRAP_ORG: &str = "default";
@@ -49,6 +49,20 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Fill an empty organisation with a synthetic portfolio for benchmarks and demos
+    /// (vendors, AI services, use cases, contracts with clauses, assessments); prints counts.
+    Seed {
+        /// Organisation (tenant) id; it must have no vendors yet.
+        #[arg(long)]
+        org: String,
+        /// Multiplies 100,000 vendors, 200,000 AI services, 300,000 use cases, 50,000
+        /// assessments and 100,000 contracts.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// Published questionnaire template the assessments answer; without it none are seeded.
+        #[arg(long)]
+        template: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -100,6 +114,39 @@ fn run(cli: Cli) -> Result<(), String> {
             let authenticator =
                 Authenticator::new(&settings, &secret).map_err(|e| e.to_string())?;
             println!("{}", authenticator.issue(&sub, &org, &roles, ttl));
+            Ok(())
+        }
+        Command::Seed {
+            org,
+            scale,
+            template,
+        } => {
+            if !(scale > 0.0 && scale <= 10.0) {
+                return Err("--scale must be above 0 and at most 10".into());
+            }
+            let pool = db::connect(&settings.database, 1).map_err(|e| e.to_string())?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            db::migrate(&mut conn).map_err(|e| e.to_string())?;
+            drop(conn);
+            let mut plan = service::seed::Scale::portfolio(scale);
+            if template.is_none() {
+                plan.assessments = 0;
+            }
+            let report =
+                service::seed::portfolio(&pool, &org, plan, template.as_deref()).map_err(|e| {
+                    match e {
+                        service::ServiceError::Validation(errors) => errors
+                            .iter()
+                            .map(|f| format!("--{}: {}", f.field, f.message))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                        other => other.to_string(),
+                    }
+                })?;
+            println!(
+                "{}",
+                serde_json::to_string(&report).map_err(|e| e.to_string())?
+            );
             Ok(())
         }
         Command::Openapi => unreachable!("handled above"),

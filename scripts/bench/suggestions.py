@@ -131,6 +131,12 @@ def main():
               f"{statistics.median(cpu_per_refresh) * 1000:.0f} ms (from /proc, 10 ms ticks)")
     needs_human = sum(1 for q in first["questions"] if q["needs_human"])
     print(f"questions marked for a person in the first import: {needs_human} of {QUESTIONS}")
+    if os.environ.get("BENCH_JSON"):
+        ms = lambda values, p: percentile([v * 1000 for v in values], p)
+        print(json.dumps({"entries": ENTRIES, "questions": QUESTIONS, "seed_s": seeded,
+                          "import_p50_ms": ms(imports, 50), "import_p99_ms": ms(imports, 99),
+                          "refresh_p50_ms": ms(refreshes, 50), "refresh_p99_ms": ms(refreshes, 99),
+                          "single_p50_ms": ms(singles, 50)}))
 
 
 if __name__ == "__main__":

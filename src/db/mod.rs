@@ -16,6 +16,7 @@ pub mod procurement;
 pub mod questionnaires;
 pub mod risk;
 pub mod schema;
+pub mod seed;
 pub mod subprocessors;
 pub mod tickets;
 pub mod vendors;
@@ -122,6 +123,9 @@ pub fn connect(url: &DatabaseUrl, size: u32) -> Result<Pool, DbError> {
     }
     let pool = r2d2::Pool::builder()
         .max_size(size)
+        // A SQLite connection is a file handle that does not go stale; checking it on every
+        // checkout would cost a statement per request. PostgreSQL connections can drop.
+        .test_on_check_out(matches!(url, DatabaseUrl::Postgres(_)))
         .connection_timeout(Duration::from_secs(10))
         .build(ConnectionManager::new(url.clone()))?;
     Ok(pool)

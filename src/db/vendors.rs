@@ -180,11 +180,16 @@ pub fn tags_for(
     conn: &mut DbConn,
     vendor_ids: &[String],
 ) -> QueryResult<HashMap<String, Vec<String>>> {
-    let rows: Vec<(String, String)> = vendor_tags::table
-        .filter(vendor_tags::vendor_id.eq_any(vendor_ids))
+    let query = vendor_tags::table
         .select((vendor_tags::vendor_id, vendor_tags::tag))
-        .order((vendor_tags::vendor_id, vendor_tags::tag))
-        .load(conn)?;
+        .order((vendor_tags::vendor_id, vendor_tags::tag));
+    // One id is compared with `=`: a statement with an IN list is prepared anew every time.
+    let rows: Vec<(String, String)> = match vendor_ids {
+        [one] => query.filter(vendor_tags::vendor_id.eq(one)).load(conn)?,
+        many => query
+            .filter(vendor_tags::vendor_id.eq_any(many))
+            .load(conn)?,
+    };
     let mut map: HashMap<String, Vec<String>> = HashMap::new();
     for (vendor_id, tag) in rows {
         map.entry(vendor_id).or_default().push(tag);
@@ -196,10 +201,16 @@ pub fn external_ids_for(
     conn: &mut DbConn,
     vendor_ids: &[String],
 ) -> QueryResult<HashMap<String, Vec<ExternalIdRow>>> {
-    let rows: Vec<ExternalIdRow> = vendor_external_ids::table
-        .filter(vendor_external_ids::vendor_id.eq_any(vendor_ids))
-        .order((vendor_external_ids::vendor_id, vendor_external_ids::source))
-        .load(conn)?;
+    let query = vendor_external_ids::table
+        .order((vendor_external_ids::vendor_id, vendor_external_ids::source));
+    let rows: Vec<ExternalIdRow> = match vendor_ids {
+        [one] => query
+            .filter(vendor_external_ids::vendor_id.eq(one))
+            .load(conn)?,
+        many => query
+            .filter(vendor_external_ids::vendor_id.eq_any(many))
+            .load(conn)?,
+    };
     let mut map: HashMap<String, Vec<ExternalIdRow>> = HashMap::new();
     for row in rows {
         map.entry(row.vendor_id.clone()).or_default().push(row);

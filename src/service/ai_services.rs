@@ -64,16 +64,16 @@ pub(super) fn to_service(row: AiServiceRow) -> Result<AiService, ServiceError> {
     })
 }
 
-struct RowMeta<'a> {
-    org: &'a str,
-    id: &'a str,
-    vendor_id: &'a str,
-    version: i64,
-    created_at: &'a str,
-    updated_at: &'a str,
+pub(super) struct RowMeta<'a> {
+    pub org: &'a str,
+    pub id: &'a str,
+    pub vendor_id: &'a str,
+    pub version: i64,
+    pub created_at: &'a str,
+    pub updated_at: &'a str,
 }
 
-fn to_row(meta: RowMeta<'_>, f: &AiServiceFields) -> Result<AiServiceRow, ServiceError> {
+pub(super) fn to_row(meta: RowMeta<'_>, f: &AiServiceFields) -> Result<AiServiceRow, ServiceError> {
     Ok(AiServiceRow {
         id: meta.id.to_owned(),
         org_id: meta.org.to_owned(),
@@ -357,7 +357,7 @@ fn to_use_case(row: UseCaseRow) -> Result<UseCase, ServiceError> {
     })
 }
 
-fn use_case_row(
+pub(super) fn use_case_row(
     org: &str,
     service_id: &str,
     id: &str,

@@ -81,6 +81,36 @@ fn fields_of(row: &ContractRow) -> Result<ContractFields, ServiceError> {
     })
 }
 
+/// The row of a new contract (version 1).
+pub(super) fn new_row(
+    org: &str,
+    vendor_id: &str,
+    fields: &ContractFields,
+    now: &str,
+) -> ContractRow {
+    let mut row = ContractRow {
+        id: db::new_id(),
+        org_id: org.to_owned(),
+        vendor_id: vendor_id.to_owned(),
+        title: String::new(),
+        contract_type: String::new(),
+        status: String::new(),
+        effective_date: String::new(),
+        end_date: None,
+        auto_renewal: false,
+        renewal_term_months: None,
+        notice_period_days: None,
+        notice_date: None,
+        governing_law: None,
+        notes: None,
+        version: 1,
+        created_at: now.to_owned(),
+        updated_at: now.to_owned(),
+    };
+    apply_fields(&mut row, fields);
+    row
+}
+
 fn apply_fields(row: &mut ContractRow, fields: &ContractFields) {
     row.title = fields.title.clone();
     row.contract_type = enum_to_text(&fields.contract_type);
@@ -165,27 +195,7 @@ pub fn create(
                 "a vendor has at most {MAX_CONTRACTS_PER_VENDOR} contracts"
             )));
         }
-        let now = time::now();
-        let mut row = ContractRow {
-            id: db::new_id(),
-            org_id: actor.org.clone(),
-            vendor_id: vendor_id.to_owned(),
-            title: String::new(),
-            contract_type: String::new(),
-            status: String::new(),
-            effective_date: String::new(),
-            end_date: None,
-            auto_renewal: false,
-            renewal_term_months: None,
-            notice_period_days: None,
-            notice_date: None,
-            governing_law: None,
-            notes: None,
-            version: 1,
-            created_at: now.clone(),
-            updated_at: now,
-        };
-        apply_fields(&mut row, &fields);
+        let row = new_row(&actor.org, vendor_id, &fields, &time::now());
         db::contracts::insert(conn, &row)?;
         let contract = to_contract(row)?;
         journal_contract(conn, actor, "contract.created", None, Some(&contract), None)?;

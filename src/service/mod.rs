@@ -16,6 +16,7 @@ mod journal;
 pub mod procurement;
 pub mod questionnaires;
 pub mod risk;
+pub mod seed;
 pub mod subprocessors;
 pub mod tickets;
 pub mod vendors;

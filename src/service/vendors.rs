@@ -105,16 +105,16 @@ pub(super) fn load(conn: &mut DbConn, org: &str, id: &str) -> Result<Vendor, Ser
 }
 
 /// The stored parts of a vendor that are not its editable fields.
-struct VendorState<'a> {
-    status: VendorStatus,
-    reassessment: Option<&'a str>,
-    contract_expired: bool,
-    version: i64,
-    created_at: &'a str,
-    updated_at: &'a str,
+pub(super) struct VendorState<'a> {
+    pub status: VendorStatus,
+    pub reassessment: Option<&'a str>,
+    pub contract_expired: bool,
+    pub version: i64,
+    pub created_at: &'a str,
+    pub updated_at: &'a str,
 }
 
-fn row_from(
+pub(super) fn row_from(
     org: &str,
     id: &str,
     fields: &VendorFields,

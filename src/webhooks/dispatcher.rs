@@ -2,11 +2,12 @@
 //! deliveries in order, signed per Standard Webhooks, and records every attempt. Several
 //! dispatchers (threads of one process or several processes) can run against one database.
 
+use std::cell::Cell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use actix_web::web;
-use futures_util::future::join_all;
+use tokio::sync::Notify;
 
 use super::guard;
 use crate::config::WebhookSettings;
@@ -16,9 +17,9 @@ use crate::domain::webhook::{parse_retry_after, signature_header};
 use crate::service::tickets;
 use crate::service::webhooks::{self as service, AttemptOutcome, Batch, Outgoing, Policy};
 
-/// Endpoints served per round; each is served on its own, so one that hangs holds up only
-/// its own queue.
-const ENDPOINTS_PER_ROUND: i64 = 32;
+/// Endpoints served at once. Each is served by its own task, so one that hangs holds up only
+/// its own queue while the others are claimed again as soon as their batch is recorded.
+const ENDPOINTS_IN_FLIGHT: usize = 32;
 /// Deliveries taken from one endpoint's queue per round.
 const BATCH: i64 = 100;
 /// Automatic ticket pushes per round.
@@ -33,6 +34,10 @@ pub struct Dispatcher {
     settings: WebhookSettings,
     client: guard::GuardedClient,
     owner: String,
+    in_flight: Cell<usize>,
+    /// Signalled when an endpoint's batch is recorded, so its next batch need not wait for
+    /// the poll interval.
+    batch_done: Notify,
 }
 
 impl Dispatcher {
@@ -43,6 +48,8 @@ impl Dispatcher {
             settings,
             client,
             owner: crate::db::new_id(),
+            in_flight: Cell::new(0),
+            batch_done: Notify::new(),
         }
     }
 
@@ -51,7 +58,8 @@ impl Dispatcher {
         self.settings.timeout * 2 + LEASE_MARGIN
     }
 
-    /// Runs rounds forever, resting `poll_interval` whenever a round found nothing to send.
+    /// Runs rounds forever. After a round that found nothing to send it rests for
+    /// `poll_interval`, or until a batch in flight is recorded, whichever comes first.
     pub async fn run(self: Rc<Self>) {
         loop {
             let sent = match self.round().await {
@@ -62,24 +70,39 @@ impl Dispatcher {
                 }
             };
             if sent == 0 {
-                actix_web::rt::time::sleep(self.settings.poll_interval).await;
+                let rest = std::pin::pin!(actix_web::rt::time::sleep(self.settings.poll_interval));
+                let woken = std::pin::pin!(self.batch_done.notified());
+                futures_util::future::select(rest, woken).await;
             }
         }
     }
 
-    /// One round: claims what is due and sends it; returns how many deliveries it took.
-    pub async fn round(&self) -> Result<usize, String> {
-        let pool = self.pool.clone();
-        let owner = self.owner.clone();
-        let lease = self.lease();
-        let batches = web::block(move || {
-            service::claim_batches(&pool, &owner, ENDPOINTS_PER_ROUND, BATCH, lease)
-        })
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())?;
-        let taken: usize = batches.iter().map(|b| b.deliveries.len()).sum();
-        join_all(batches.into_iter().map(|batch| self.serve(batch))).await;
+    /// One round: claims what is due on endpoints not already in flight and starts sending
+    /// each endpoint's batch on its own task; returns how many deliveries it took.
+    pub async fn round(self: &Rc<Self>) -> Result<usize, String> {
+        let free = ENDPOINTS_IN_FLIGHT.saturating_sub(self.in_flight.get());
+        let mut taken = 0;
+        if free > 0 {
+            let pool = self.pool.clone();
+            let owner = self.owner.clone();
+            let lease = self.lease();
+            let batches = web::block(move || {
+                service::claim_batches(&pool, &owner, free as i64, BATCH, lease)
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+            taken = batches.iter().map(|b| b.deliveries.len()).sum();
+            for batch in batches {
+                self.in_flight.set(self.in_flight.get() + 1);
+                let dispatcher = Rc::clone(self);
+                actix_web::rt::spawn(async move {
+                    dispatcher.serve(batch).await;
+                    dispatcher.in_flight.set(dispatcher.in_flight.get() - 1);
+                    dispatcher.batch_done.notify_one();
+                });
+            }
+        }
         Ok(taken + self.push_tickets().await?)
     }
 

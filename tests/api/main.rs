@@ -22,6 +22,7 @@ mod procurement;
 mod questionnaires;
 mod receiver;
 mod risk;
+mod seed;
 mod subprocessors;
 mod ticketing;
 mod vendors;

@@ -617,3 +617,31 @@ async fn a_killed_server_loses_no_event_and_keeps_each_endpoints_order() {
         .count_rows("SELECT COUNT(*) AS n FROM outbox_events WHERE event_type = 'vendor.created'");
     assert_eq!(first_seen.len() as i64, event_ids, "an event was lost");
 }
+
+#[actix_web::test]
+async fn a_slow_receiver_does_not_hold_up_deliveries_to_the_others() {
+    let slow = Receiver::start();
+    slow.delay(Duration::from_millis(1800));
+    let fast = Receiver::start();
+    let app = spawn_with(deliver_fast).await;
+    endpoint(&app, &slow.url("/hook"), &["vendor.created"]).await;
+    endpoint(&app, &fast.url("/hook"), &["vendor.created"]).await;
+
+    app.create_vendor("First").await;
+    fast.wait_for(1).await;
+    slow.wait_for(1).await;
+    // The slow receiver is still answering the first event while two more are raised.
+    app.create_vendor("Second").await;
+    app.create_vendor("Third").await;
+    let received = fast
+        .wait_until(Duration::from_millis(1200), |r| r.len() >= 3)
+        .await;
+    assert_eq!(received.len(), 3);
+    assert_eq!(
+        slow.received().len(),
+        1,
+        "the slow endpoint's queue waits for its own answer only"
+    );
+    let all = slow.wait_for(3).await;
+    assert_eq!(all.len(), 3);
+}
