@@ -7,7 +7,8 @@
 #   BENCH_SCALE=0.002 BENCH_DURATION=1 BENCH_ENTRIES=200 BENCH_QUESTIONS=20 BENCH_EVENTS=200 \
 #     BENCH_PROFILE=debug BENCH_REPORT=/tmp/benchmarks.md scripts/bench/run.sh    # smoke
 #
-# BENCH_BACKENDS="sqlite" limits the run to one backend; ANNEXA_BENCH_POSTGRES_URL names the
+# BENCH_BACKENDS="sqlite" limits the run to one backend; BENCH_POSTGRES_SCALE sizes the
+# PostgreSQL portfolio apart from BENCH_SCALE; ANNEXA_BENCH_POSTGRES_URL names the
 # PostgreSQL server (a database annexa_bench is dropped and created on it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -41,11 +42,13 @@ results=()
 for backend in $BACKENDS; do
     echo "== $backend"
     url=""
+    scale="${BENCH_SCALE:-1}"
     if [ "$backend" = postgres ]; then
+        scale="${BENCH_POSTGRES_SCALE:-$scale}"
         psql "$PG_SERVER/postgres" -qc "DROP DATABASE IF EXISTS annexa_bench" -c "CREATE DATABASE annexa_bench"
         url="$PG_SERVER/annexa_bench"
     fi
-    BENCH_BACKEND="$backend" BENCH_DATABASE_URL="$url" BENCH_RESULTS="$RESULTS_DIR/$backend.json" \
+    BENCH_BACKEND="$backend" BENCH_DATABASE_URL="$url" BENCH_SCALE="$scale" BENCH_RESULTS="$RESULTS_DIR/$backend.json" \
         python3 scripts/bench/portfolio.py run >"$RESULTS_DIR/$backend.log"
     results+=("$RESULTS_DIR/$backend.json")
     if [ "$backend" = postgres ]; then
@@ -58,7 +61,7 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
     echo "# Benchmarks"
     echo
     echo "Written by \`scripts/bench/run.sh\` on $(date -u +%Y-%m-%d) at commit \`$(git rev-parse --short HEAD)\`"
-    echo "($PROFILE build, scale ${BENCH_SCALE:-1})."
+    echo "($PROFILE build; the seeded sizes are under the tables)."
     echo "Machine: $(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr);"
     echo "PostgreSQL $(psql "$PG_SERVER/postgres" -tAc 'SHOW server_version' 2>/dev/null || echo '?') on the same machine."
     echo "The server runs with one worker pinned to core 0; oha, wrk, the webhook receivers and the"

@@ -145,8 +145,13 @@ pub fn vendor_ids(
 }
 
 /// When the vendor's last assessment was completed.
-pub fn last_completed(conn: &mut DbConn, vendor_id: &str) -> QueryResult<Option<String>> {
+pub fn last_completed(
+    conn: &mut DbConn,
+    org: &str,
+    vendor_id: &str,
+) -> QueryResult<Option<String>> {
     assessments::table
+        .filter(assessments::org_id.eq(org))
         .filter(assessments::vendor_id.eq(vendor_id))
         .filter(assessments::status.eq("completed"))
         .select(max(assessments::completed_at))

@@ -239,7 +239,7 @@ pub(super) fn coverage_of(
     Ok(VendorCoverage {
         vendor_id: vendor.id.clone(),
         summary: CoverageSummary::of(data.iter().map(|c| c.verdict)),
-        last_assessed_at: db::risk::last_completed(conn, &vendor.id)?,
+        last_assessed_at: db::risk::last_completed(conn, org, &vendor.id)?,
         data,
     })
 }
@@ -685,7 +685,7 @@ pub fn check_cadence(pool: &Pool) -> Result<usize, ServiceError> {
                     }
                 };
                 let tier = stored_tier(&tier)?;
-                let reason = match db::risk::last_completed(conn, &vendor_id)? {
+                let reason = match db::risk::last_completed(conn, &org, &vendor_id)? {
                     Some(at) => model_rules::reassessment_due(&model, tier, &at, &today),
                     None => model_rules::reassessment_due(&model, tier, &created_at, &today)
                         .map(|_| {
