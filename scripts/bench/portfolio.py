@@ -46,7 +46,9 @@ class Server:
     """One server process on the benchmark's database."""
 
     def __init__(self, work, dispatch=True):
-        self.env = dict(os.environ, ANNEXA_DATA_DIR=work, ANNEXA_LISTEN=f"127.0.0.1:{PORT}",
+        # Only the settings below: any other ANNEXA_* variable of the caller would be read too.
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("ANNEXA_")}
+        self.env = dict(clean, ANNEXA_DATA_DIR=work, ANNEXA_LISTEN=f"127.0.0.1:{PORT}",
                         ANNEXA_WORKERS="1", RUST_LOG="warn", ANNEXA_BODY_LIMIT_BYTES="4194304",
                         ANNEXA_WEBHOOK_ALLOW_NETWORKS='["127.0.0.1"]',
                         ANNEXA_DISPATCH="true" if dispatch else "false")
@@ -60,7 +62,9 @@ class Server:
 
     def cli(self, *args):
         started = time.perf_counter()
-        out = subprocess.run([BIN, *args], env=self.env, check=True, capture_output=True, text=True)
+        out = subprocess.run([BIN, *args], env=self.env, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise SystemExit(f"annexa {args[0]} failed: {out.stderr.strip()}")
         return out.stdout, time.perf_counter() - started
 
     def start(self, token=None):

@@ -8,7 +8,7 @@
 #     BENCH_PROFILE=debug BENCH_REPORT=/tmp/benchmarks.md scripts/bench/run.sh    # smoke
 #
 # BENCH_BACKENDS="sqlite" limits the run to one backend; BENCH_POSTGRES_SCALE sizes the
-# PostgreSQL portfolio apart from BENCH_SCALE; ANNEXA_BENCH_POSTGRES_URL names the
+# PostgreSQL portfolio apart from BENCH_SCALE; BENCH_POSTGRES_URL names the
 # PostgreSQL server (a database annexa_bench is dropped and created on it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 PROFILE="${BENCH_PROFILE:-release}"
 REPORT="${BENCH_REPORT:-docs/benchmarks.md}"
 BACKENDS="${BENCH_BACKENDS:-sqlite postgres}"
-PG_SERVER="${ANNEXA_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}"
+PG_SERVER="${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}"
 OHA_VERSION=1.16.0
 
 export PATH="$HOME/.cargo/bin:$PATH"
