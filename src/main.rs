@@ -106,9 +106,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 .iter()
                 .map(|r| Role::parse(r).ok_or_else(|| format!("unknown role '{r}'")))
                 .collect::<Result<Vec<_>, _>>()?;
-            if org.trim().is_empty() || org.len() > 100 {
-                return Err("--org must be 1 to 100 characters".into());
-            }
+            check_org(&org)?;
             let ttl = auth::parse_ttl(&ttl).map_err(|e| format!("--ttl: {e}"))?;
             let (secret, _) = auth::load_or_create_secret(&settings).map_err(|e| e.to_string())?;
             let authenticator =
@@ -121,6 +119,7 @@ fn run(cli: Cli) -> Result<(), String> {
             scale,
             template,
         } => {
+            check_org(&org)?;
             if !(scale > 0.0 && scale <= 10.0) {
                 return Err("--scale must be above 0 and at most 10".into());
             }
@@ -151,6 +150,13 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Openapi => unreachable!("handled above"),
     }
+}
+
+fn check_org(org: &str) -> Result<(), String> {
+    if org.trim().is_empty() || org.len() > 100 {
+        return Err("--org must be 1 to 100 characters".into());
+    }
+    Ok(())
 }
 
 fn serve(settings: Settings) -> Result<(), String> {

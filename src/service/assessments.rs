@@ -165,6 +165,14 @@ pub fn create(pool: &Pool, actor: &Actor, new: NewAssessment) -> Result<Assessme
     write(pool, |conn| create_in(conn, actor, &new))
 }
 
+/// The newest published version among a template's versions (oldest first).
+pub(super) fn latest_published(
+    versions: Vec<db::questionnaires::VersionRow>,
+) -> Option<db::questionnaires::VersionRow> {
+    let published = enum_to_text(&VersionStatus::Published);
+    versions.into_iter().rev().find(|v| v.status == published)
+}
+
 /// Creates a draft assessment inside the caller's transaction.
 pub(super) fn create_in(
     conn: &mut DbConn,
@@ -214,17 +222,13 @@ pub(super) fn create_in(
             .ok_or_else(|| {
                 ServiceError::field("template_version", "not_found", "no such version")
             })?,
-        None => versions
-            .into_iter()
-            .rev()
-            .find(|v| v.status == published)
-            .ok_or_else(|| {
-                ServiceError::field(
-                    "template_id",
-                    "unpublished",
-                    "the template has no published version yet",
-                )
-            })?,
+        None => latest_published(versions).ok_or_else(|| {
+            ServiceError::field(
+                "template_id",
+                "unpublished",
+                "the template has no published version yet",
+            )
+        })?,
     };
     if version.status != published {
         return Err(ServiceError::field(

@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::ai_services::{to_row, use_case_row, RowMeta};
+use super::assessments::latest_published;
 use super::contracts::new_row;
 use super::vendors::{row_from, VendorState};
 use super::ServiceError;
@@ -31,7 +32,7 @@ use crate::domain::ai_service::{
 };
 use crate::domain::assessment::{self as rules, Answer, AssessmentStatus};
 use crate::domain::contract::{ClauseCategory, ContractFields, ContractStatus, ContractType};
-use crate::domain::questionnaire::{QuestionType, TemplateContent, VersionStatus};
+use crate::domain::questionnaire::{QuestionType, TemplateContent};
 use crate::domain::time;
 use crate::domain::vendor::{Tier, VendorFields, VendorStatus};
 
@@ -140,14 +141,9 @@ fn published_template(conn: &mut DbConn, org: &str, id: &str) -> Result<Template
             "is not a questionnaire template",
         ));
     }
-    let published = enum_to_text(&VersionStatus::Published);
-    let version = db::questionnaires::versions(conn, id)?
-        .into_iter()
-        .rev()
-        .find(|v| v.status == published)
-        .ok_or_else(|| {
-            ServiceError::field("template", "unpublished", "has no published version")
-        })?;
+    let version = latest_published(db::questionnaires::versions(conn, id)?).ok_or_else(|| {
+        ServiceError::field("template", "unpublished", "has no published version")
+    })?;
     Ok(Template {
         content: serde_json::from_str(&version.content)?,
         version_id: version.id,

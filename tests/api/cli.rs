@@ -115,3 +115,46 @@ fn token_refuses_unknown_roles() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("superuser"));
 }
+
+fn seed(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    annexa()
+        .arg("seed")
+        .args(args)
+        .env("ANNEXA_DATA_DIR", dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn seed_fills_an_empty_organisation_once_and_refuses_bad_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, named) in [
+        (&["--org", "", "--scale", "0.001"][..], "--org"),
+        (&["--org", "acme", "--scale", "0"][..], "--scale"),
+        (&["--org", "acme", "--scale", "11"][..], "--scale"),
+        (
+            &["--org", "acme", "--scale", "0.001", "--template", "nope"][..],
+            "--template",
+        ),
+    ] {
+        let output = seed(dir.path(), args);
+        assert!(!output.status.success(), "{args:?} was accepted");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(named), "{args:?}: {stderr}");
+    }
+
+    let output = seed(dir.path(), &["--org", "acme", "--scale", "0.001"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["vendors"], 100);
+    assert_eq!(report["ai_services"], 200);
+    assert_eq!(report["assessments"], 0);
+
+    let again = seed(dir.path(), &["--org", "acme", "--scale", "0.001"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already has vendors"));
+}
