@@ -232,6 +232,57 @@ pub fn use_cases_of(
         .load(conn)
 }
 
+/// The services of the organisation's vendors with ids in (`after`, `last`], in vendor and
+/// service id order.
+pub fn of_vendors_between(
+    conn: &mut DbConn,
+    org: &str,
+    after: &str,
+    last: &str,
+) -> QueryResult<Vec<AiServiceRow>> {
+    ai_services::table
+        .filter(ai_services::org_id.eq(org))
+        .filter(ai_services::vendor_id.gt(after))
+        .filter(ai_services::vendor_id.le(last))
+        .select(AiServiceRow::as_select())
+        .order((ai_services::vendor_id.asc(), ai_services::id.asc()))
+        .load(conn)
+}
+
+/// The use cases of those services, in id order.
+pub fn use_cases_of_vendors_between(
+    conn: &mut DbConn,
+    org: &str,
+    after: &str,
+    last: &str,
+) -> QueryResult<Vec<UseCaseRow>> {
+    use_cases::table
+        .inner_join(ai_services::table)
+        .filter(ai_services::org_id.eq(org))
+        .filter(ai_services::vendor_id.gt(after))
+        .filter(ai_services::vendor_id.le(last))
+        .filter(use_cases::org_id.eq(org))
+        .select(UseCaseRow::as_select())
+        .order(use_cases::id.asc())
+        .load(conn)
+}
+
+/// The use cases of every service the vendor provides, in id order.
+pub fn use_cases_of_vendor(
+    conn: &mut DbConn,
+    org: &str,
+    vendor_id: &str,
+) -> QueryResult<Vec<UseCaseRow>> {
+    use_cases::table
+        .inner_join(ai_services::table)
+        .filter(ai_services::vendor_id.eq(vendor_id))
+        .filter(ai_services::org_id.eq(org))
+        .filter(use_cases::org_id.eq(org))
+        .select(UseCaseRow::as_select())
+        .order(use_cases::id.asc())
+        .load(conn)
+}
+
 pub fn count_use_cases(conn: &mut DbConn, ai_service_id: &str) -> QueryResult<i64> {
     use_cases::table
         .filter(use_cases::ai_service_id.eq(ai_service_id))
@@ -245,16 +296,20 @@ pub fn all_for(
     org: &str,
     vendor_id: Option<&str>,
 ) -> QueryResult<Vec<AiServiceRow>> {
-    let mut query = ai_services::table
-        .filter(ai_services::org_id.eq(org))
-        .select(AiServiceRow::as_select())
-        .into_boxed();
-    if let Some(vendor_id) = vendor_id {
-        query = query.filter(ai_services::vendor_id.eq(vendor_id.to_owned()));
+    // Not boxed: a boxed query is rebuilt as SQL text on every call to find its cached statement.
+    let in_org = ai_services::table.filter(ai_services::org_id.eq(org));
+    let order = (ai_services::vendor_id.asc(), ai_services::id.asc());
+    match vendor_id {
+        Some(vendor_id) => in_org
+            .filter(ai_services::vendor_id.eq(vendor_id))
+            .select(AiServiceRow::as_select())
+            .order(order)
+            .load(conn),
+        None => in_org
+            .select(AiServiceRow::as_select())
+            .order(order)
+            .load(conn),
     }
-    query
-        .order((ai_services::vendor_id.asc(), ai_services::id.asc()))
-        .load(conn)
 }
 
 /// (service id, purpose) of the use cases of these services.

@@ -255,3 +255,25 @@ pub fn completed_for_vendor(
         .order((assessments::completed_at.desc(), assessments::id.desc()))
         .load(conn)
 }
+
+/// The completed assessments of the vendors with ids in (`after`, `last`], each vendor's
+/// newest first.
+pub fn completed_of_vendors_between(
+    conn: &mut DbConn,
+    org: &str,
+    after: &str,
+    last: &str,
+) -> QueryResult<Vec<AssessmentRow>> {
+    assessments::table
+        .filter(assessments::org_id.eq(org))
+        .filter(assessments::vendor_id.gt(after))
+        .filter(assessments::vendor_id.le(last))
+        .filter(assessments::status.eq("completed"))
+        .select(AssessmentRow::as_select())
+        .order((
+            assessments::vendor_id.asc(),
+            assessments::completed_at.desc(),
+            assessments::id.desc(),
+        ))
+        .load(conn)
+}

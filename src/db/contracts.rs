@@ -85,6 +85,7 @@ pub struct ResponsibilityRow {
 /// A mapping of a clause of one of the vendor's contracts, with what coverage needs to know.
 #[derive(Debug, Clone, PartialEq, Queryable)]
 pub struct VendorMapping {
+    pub vendor_id: String,
     pub mapping: MappingRow,
     pub clause_reference: String,
     pub contract_title: String,
@@ -431,25 +432,57 @@ pub fn vendor_mappings(
         .filter(contracts::org_id.eq(org))
         .filter(contracts::vendor_id.eq(vendor_id))
         .select((
+            contracts::vendor_id,
             MappingRow::as_select(),
             contract_clauses::reference,
             contracts::title,
             contracts::status,
         ))
         .order(clause_mappings::id.asc())
-        .load::<(MappingRow, String, String, String)>(conn)
-        .map(|rows| {
-            rows.into_iter()
-                .map(
-                    |(mapping, clause_reference, contract_title, contract_status)| VendorMapping {
-                        mapping,
-                        clause_reference,
-                        contract_title,
-                        contract_status,
-                    },
-                )
-                .collect()
-        })
+        .load(conn)
+        .map(to_vendor_mappings)
+}
+
+/// The mappings of the clauses of every contract of the vendors with ids in (`after`, `last`].
+pub fn vendor_mappings_between(
+    conn: &mut DbConn,
+    org: &str,
+    after: &str,
+    last: &str,
+) -> QueryResult<Vec<VendorMapping>> {
+    clause_mappings::table
+        .inner_join(contract_clauses::table.inner_join(contracts::table))
+        .filter(contracts::org_id.eq(org))
+        .filter(contracts::vendor_id.gt(after))
+        .filter(contracts::vendor_id.le(last))
+        .select((
+            contracts::vendor_id,
+            MappingRow::as_select(),
+            contract_clauses::reference,
+            contracts::title,
+            contracts::status,
+        ))
+        .order((contracts::vendor_id.asc(), clause_mappings::id.asc()))
+        .load(conn)
+        .map(to_vendor_mappings)
+}
+
+fn to_vendor_mappings(
+    rows: Vec<(String, MappingRow, String, String, String)>,
+) -> Vec<VendorMapping> {
+    rows.into_iter()
+        .map(
+            |(vendor_id, mapping, clause_reference, contract_title, contract_status)| {
+                VendorMapping {
+                    vendor_id,
+                    mapping,
+                    clause_reference,
+                    contract_title,
+                    contract_status,
+                }
+            },
+        )
+        .collect()
 }
 
 pub fn responsibilities(
@@ -462,6 +495,25 @@ pub fn responsibilities(
         .filter(control_responsibilities::vendor_id.eq(vendor_id))
         .select(ResponsibilityRow::as_select())
         .order(control_responsibilities::control_id.asc())
+        .load(conn)
+}
+
+/// The responsibilities decided for the vendors with ids in (`after`, `last`].
+pub fn responsibilities_between(
+    conn: &mut DbConn,
+    org: &str,
+    after: &str,
+    last: &str,
+) -> QueryResult<Vec<ResponsibilityRow>> {
+    control_responsibilities::table
+        .filter(control_responsibilities::org_id.eq(org))
+        .filter(control_responsibilities::vendor_id.gt(after))
+        .filter(control_responsibilities::vendor_id.le(last))
+        .select(ResponsibilityRow::as_select())
+        .order((
+            control_responsibilities::vendor_id.asc(),
+            control_responsibilities::control_id.asc(),
+        ))
         .load(conn)
 }
 

@@ -84,6 +84,22 @@ pub fn coverage_findings(
         .load(conn)
 }
 
+/// The coverage findings of the vendors with ids in (`after`, `last`].
+pub fn coverage_findings_between(
+    conn: &mut DbConn,
+    org: &str,
+    after: &str,
+    last: &str,
+) -> QueryResult<Vec<FindingRow>> {
+    findings::table
+        .filter(findings::org_id.eq(org))
+        .filter(findings::vendor_id.gt(after))
+        .filter(findings::vendor_id.le(last))
+        .filter(findings::source.eq("coverage"))
+        .select(FindingRow::as_select())
+        .load(conn)
+}
+
 /// One page, newest first, one row more than `limit`.
 pub fn list(
     conn: &mut DbConn,

@@ -113,6 +113,27 @@ pub fn vendor_risk(conn: &mut DbConn, vendor_id: &str) -> QueryResult<Option<Ven
         .optional()
 }
 
+/// The scores in force of the organisation's vendors with ids in (`after`, `last`].
+pub fn scores_in_force_between(
+    conn: &mut DbConn,
+    org: &str,
+    after: &str,
+    last: &str,
+) -> QueryResult<Vec<RiskScoreRow>> {
+    risk_scores::table
+        .filter(
+            risk_scores::id.eq_any(
+                vendor_risk::table
+                    .filter(vendor_risk::org_id.eq(org))
+                    .filter(vendor_risk::vendor_id.gt(after))
+                    .filter(vendor_risk::vendor_id.le(last))
+                    .select(vendor_risk::score_id),
+            ),
+        )
+        .select(RiskScoreRow::as_select())
+        .load(conn)
+}
+
 /// Update, or insert when the vendor has no score yet: portable where upserts are not.
 pub fn set_vendor_risk(conn: &mut DbConn, row: &VendorRiskRow) -> QueryResult<()> {
     let updated =
@@ -125,23 +146,6 @@ pub fn set_vendor_risk(conn: &mut DbConn, row: &VendorRiskRow) -> QueryResult<()
             .execute(conn)?;
     }
     Ok(())
-}
-
-/// The organisation's vendor ids, in id order, after `after`.
-pub fn vendor_ids(
-    conn: &mut DbConn,
-    org: &str,
-    after: Option<&str>,
-    limit: i64,
-) -> QueryResult<Vec<String>> {
-    let mut query = vendors::table
-        .filter(vendors::org_id.eq(org))
-        .select(vendors::id)
-        .into_boxed();
-    if let Some(after) = after {
-        query = query.filter(vendors::id.gt(after.to_owned()));
-    }
-    query.order(vendors::id.asc()).limit(limit).load(conn)
 }
 
 /// When the vendor's last assessment was completed.

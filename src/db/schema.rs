@@ -467,6 +467,7 @@ diesel::table! {
 
 diesel::joinable!(vendor_risk -> vendors (vendor_id));
 diesel::allow_tables_to_appear_in_same_query!(vendor_risk, vendors, assessments, findings);
+diesel::allow_tables_to_appear_in_same_query!(vendor_risk, risk_scores);
 
 diesel::table! {
     findings (id) {

@@ -76,6 +76,22 @@ pub fn find(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<Option<Vendor
         .optional()
 }
 
+/// The organisation's vendors in id order after `after`, at most `limit`.
+pub fn after_id(
+    conn: &mut DbConn,
+    org: &str,
+    after: &str,
+    limit: i64,
+) -> QueryResult<Vec<VendorRow>> {
+    vendors::table
+        .filter(vendors::org_id.eq(org))
+        .filter(vendors::id.gt(after))
+        .select(VendorRow::as_select())
+        .order(vendors::id.asc())
+        .limit(limit)
+        .load(conn)
+}
+
 /// One page of vendors, newest first, fetching one row more than `limit` so the caller knows
 /// whether another page follows.
 pub fn list(

@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use serde_json::json;
 
 use super::journal::{self, Change};
@@ -329,16 +331,55 @@ pub(super) fn in_use(
     org: &str,
     vendor_id: &str,
 ) -> Result<Vec<ServiceInUse>, ServiceError> {
-    let mut out = Vec::new();
-    for row in db::ai_services::all_for(conn, org, Some(vendor_id))? {
-        let service = to_service(row)?;
-        let use_cases = db::ai_services::use_cases_of(conn, org, &service.id)?
-            .into_iter()
-            .map(to_use_case)
-            .collect::<Result<_, _>>()?;
-        out.push(ServiceInUse { service, use_cases });
+    let services = db::ai_services::all_for(conn, org, Some(vendor_id))?;
+    if services.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(out)
+    let use_cases = db::ai_services::use_cases_of_vendor(conn, org, vendor_id)?;
+    with_use_cases(services, use_cases)
+}
+
+/// The services of each vendor with an id in (`after`, `last`], with their use cases, by vendor.
+pub(super) fn in_use_between(
+    conn: &mut DbConn,
+    org: &str,
+    after: Option<&str>,
+    last: &str,
+) -> Result<HashMap<String, Vec<ServiceInUse>>, ServiceError> {
+    let after = after.unwrap_or("");
+    let services = db::ai_services::of_vendors_between(conn, org, after, last)?;
+    let use_cases = db::ai_services::use_cases_of_vendors_between(conn, org, after, last)?;
+    let mut by_vendor: HashMap<String, Vec<ServiceInUse>> = HashMap::new();
+    for service in with_use_cases(services, use_cases)? {
+        by_vendor
+            .entry(service.service.vendor_id.clone())
+            .or_default()
+            .push(service);
+    }
+    Ok(by_vendor)
+}
+
+/// Each service with its use cases, in the services' order.
+fn with_use_cases(
+    services: Vec<AiServiceRow>,
+    use_cases: Vec<UseCaseRow>,
+) -> Result<Vec<ServiceInUse>, ServiceError> {
+    let mut by_service: HashMap<String, Vec<UseCase>> = HashMap::new();
+    for row in use_cases {
+        let use_case = to_use_case(row)?;
+        by_service
+            .entry(use_case.ai_service_id.clone())
+            .or_default()
+            .push(use_case);
+    }
+    services
+        .into_iter()
+        .map(|row| {
+            let service = to_service(row)?;
+            let use_cases = by_service.remove(&service.id).unwrap_or_default();
+            Ok(ServiceInUse { service, use_cases })
+        })
+        .collect()
 }
 
 fn to_use_case(row: UseCaseRow) -> Result<UseCase, ServiceError> {

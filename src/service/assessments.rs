@@ -1,4 +1,5 @@
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use serde_json::{json, Value};
 
@@ -1138,16 +1139,55 @@ pub fn reminders(pool: &Pool, actor: &Actor, id: &str) -> Result<Vec<Reminder>, 
     })
 }
 
+/// Published template versions do not change, so one parse serves every assessment answered
+/// on the same version.
+#[derive(Default)]
+pub(super) struct TemplateMemo {
+    contents: HashMap<String, Rc<TemplateContent>>,
+}
+
+impl TemplateMemo {
+    fn content_of(
+        &mut self,
+        conn: &mut DbConn,
+        row: &AssessmentRow,
+    ) -> Result<Rc<TemplateContent>, ServiceError> {
+        if let Some(content) = self.contents.get(&row.template_version_id) {
+            return Ok(Rc::clone(content));
+        }
+        let content = Rc::new(content_of(conn, row)?);
+        self.contents
+            .insert(row.template_version_id.clone(), Rc::clone(&content));
+        Ok(content)
+    }
+}
+
 /// What the vendor's completed assessments say about each control: the result in the most
 /// recently completed assessment that asks about it, and the evidence files a reviewer
 /// accepted there on questions mapped to it.
 pub(super) fn control_evidence(
     conn: &mut DbConn,
+    templates: &mut TemplateMemo,
     org: &str,
     vendor_id: &str,
-) -> Result<HashMap<String, (QuestionnaireResult, Vec<DocumentInput>)>, ServiceError> {
+) -> Result<AnsweredControls, ServiceError> {
+    let completed = db::assessments::completed_for_vendor(conn, org, vendor_id)?;
+    answered_controls(conn, templates, org, completed)
+}
+
+/// `control_evidence` from the vendor's completed assessments, newest first.
+pub(super) fn answered_controls(
+    conn: &mut DbConn,
+    templates: &mut TemplateMemo,
+    org: &str,
+    completed: Vec<AssessmentRow>,
+) -> Result<AnsweredControls, ServiceError> {
     let mut out: HashMap<String, (QuestionnaireResult, Vec<DocumentInput>)> = HashMap::new();
-    for row in db::assessments::completed_for_vendor(conn, org, vendor_id)? {
+    let last_completed = completed
+        .iter()
+        .filter_map(|row| row.completed_at.clone())
+        .max();
+    for row in completed {
         let Some(stored) = &row.scorecard else {
             continue;
         };
@@ -1160,16 +1200,28 @@ pub(super) fn control_evidence(
         if fresh.is_empty() {
             continue;
         }
-        let content = content_of(conn, &row)?;
-        let answers = answers_of(conn, &row.id)?;
-        let files: HashMap<String, String> = super::evidence::files_of(conn, org, &row.id)?
-            .into_iter()
-            .map(|f| (f.id, f.file_name))
+        let content = templates.content_of(conn, &row)?;
+        let evidence_questions: Vec<&Question> = content
+            .questions()
+            .filter(|q| q.kind == QuestionType::Evidence)
             .collect();
+        // Answers and files matter only where an evidence question backs one of the controls.
+        let (answers, files) = if fresh.iter().any(|outcome| {
+            evidence_questions
+                .iter()
+                .any(|q| q.controls.contains(&outcome.control_id))
+        }) {
+            let files: HashMap<String, String> = super::evidence::files_of(conn, org, &row.id)?
+                .into_iter()
+                .map(|f| (f.id, f.file_name))
+                .collect();
+            (answers_of(conn, &row.id)?, files)
+        } else {
+            (Answers::default(), HashMap::new())
+        };
         for outcome in fresh {
-            let documents = content
-                .questions()
-                .filter(|q| q.kind == QuestionType::Evidence)
+            let documents = evidence_questions
+                .iter()
                 .filter(|q| q.controls.contains(&outcome.control_id))
                 .filter_map(|q| answers.get(&q.key))
                 .filter(|a| a.verdict == Some(Verdict::Accepted))
@@ -1189,5 +1241,15 @@ pub(super) fn control_evidence(
             out.insert(outcome.control_id.clone(), (result, documents));
         }
     }
-    Ok(out)
+    Ok(AnsweredControls {
+        by_control: out,
+        last_completed,
+    })
+}
+
+/// Per control, the latest completed assessment's result and the documents accepted there;
+/// and when the vendor's last assessment was completed.
+pub(super) struct AnsweredControls {
+    pub by_control: HashMap<String, (QuestionnaireResult, Vec<DocumentInput>)>,
+    pub last_completed: Option<String>,
 }

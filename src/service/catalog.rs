@@ -1,3 +1,6 @@
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+
 use super::journal::{self, Change};
 use super::{read, write, ServiceError};
 use crate::db::catalog::{ControlLinkRow, ControlRow, FrameworkRow};
@@ -348,11 +351,10 @@ fn resolve(
     org: &str,
     ids: &[String],
 ) -> Result<Vec<Result<Control, usize>>, ServiceError> {
-    let mut found: std::collections::HashMap<String, Control> =
-        db::catalog::find_many(conn, org, ids)?
-            .into_iter()
-            .map(|row| (row.id.clone(), to_control(row)))
-            .collect();
+    let mut found: HashMap<String, Control> = db::catalog::find_many(conn, org, ids)?
+        .into_iter()
+        .map(|row| (row.id.clone(), to_control(row)))
+        .collect();
     Ok(ids
         .iter()
         .enumerate()
@@ -476,24 +478,56 @@ pub(super) fn requirements_of(
     vendor: &Vendor,
     services: &[requirements::ServiceInUse],
 ) -> Result<VendorRequirements, ServiceError> {
-    let profile_tier = vendor.tier.unwrap_or(requirements::UNTIERED_PROFILE);
-    let (profile, _) = db::catalog::profile(conn, org, profile_tier.as_str())?;
-    let required = requirements::required_controls(vendor.tier, &profile, services);
-    let ids: Vec<String> = required.iter().map(|r| r.control_id.clone()).collect();
-    let controls = resolve_all(conn, org, &ids)?;
-    Ok(VendorRequirements {
-        vendor_id: vendor.id.clone(),
-        tier: vendor.tier,
-        profile_tier,
-        data: controls
-            .into_iter()
-            .zip(required)
-            .map(|(control, r)| RequiredControl {
-                control,
-                reasons: r.reasons,
-            })
-            .collect(),
-    })
+    CatalogMemo::default().requirements_of(conn, org, vendor, services)
+}
+
+/// Tier profiles and controls read once and reused while the requirements of many vendors of
+/// one organisation are worked out in one transaction; a later catalog change needs a new memo.
+#[derive(Default)]
+pub(super) struct CatalogMemo {
+    profiles: HashMap<Tier, Vec<String>>,
+    controls: HashMap<String, Control>,
+}
+
+impl CatalogMemo {
+    pub(super) fn requirements_of(
+        &mut self,
+        conn: &mut DbConn,
+        org: &str,
+        vendor: &Vendor,
+        services: &[requirements::ServiceInUse],
+    ) -> Result<VendorRequirements, ServiceError> {
+        let profile_tier = vendor.tier.unwrap_or(requirements::UNTIERED_PROFILE);
+        let profile = match self.profiles.entry(profile_tier) {
+            Entry::Occupied(held) => held.into_mut(),
+            Entry::Vacant(slot) => {
+                slot.insert(db::catalog::profile(conn, org, profile_tier.as_str())?.0)
+            }
+        };
+        let required = requirements::required_controls(vendor.tier, profile, services);
+        let missing: Vec<String> = required
+            .iter()
+            .filter(|r| !self.controls.contains_key(&r.control_id))
+            .map(|r| r.control_id.clone())
+            .collect();
+        if !missing.is_empty() {
+            for control in resolve_all(conn, org, &missing)? {
+                self.controls.insert(control.id.clone(), control);
+            }
+        }
+        Ok(VendorRequirements {
+            vendor_id: vendor.id.clone(),
+            tier: vendor.tier,
+            profile_tier,
+            data: required
+                .into_iter()
+                .map(|r| RequiredControl {
+                    control: self.controls[&r.control_id].clone(),
+                    reasons: r.reasons,
+                })
+                .collect(),
+        })
+    }
 }
 
 /// A vendor's required controls.
@@ -526,7 +560,7 @@ pub fn oscal_catalog(
             .into_iter()
             .map(to_control)
             .collect();
-        let mut related = std::collections::HashMap::new();
+        let mut related = HashMap::new();
         for control in &controls {
             let linked: Vec<Control> = db::catalog::related(conn, org, &control.id)?
                 .into_iter()

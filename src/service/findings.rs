@@ -133,19 +133,20 @@ fn due_in(severity: Severity) -> Result<String, ServiceError> {
 /// Opens, reopens and resolves the vendor's gap findings to match its coverage. Nothing is
 /// raised before the vendor's first completed assessment: until then every control is a gap
 /// by construction, and the assessment is how they get closed.
+/// `existing` is the vendor's coverage findings as stored.
 pub(super) fn sync_gaps(
     conn: &mut DbConn,
     org: &str,
     vendor: &Vendor,
+    existing: Vec<FindingRow>,
     coverage: &VendorCoverage,
     tier: Tier,
     cause: &str,
 ) -> Result<(), ServiceError> {
-    let mut existing: HashMap<String, FindingRow> =
-        db::findings::coverage_findings(conn, org, &vendor.id)?
-            .into_iter()
-            .filter_map(|r| r.control_id.clone().map(|c| (c, r)))
-            .collect();
+    let mut existing: HashMap<String, FindingRow> = existing
+        .into_iter()
+        .filter_map(|r| r.control_id.clone().map(|c| (c, r)))
+        .collect();
     if coverage.last_assessed_at.is_none() && existing.is_empty() {
         return Ok(());
     }

@@ -10,6 +10,9 @@ use utoipa::ToSchema;
 
 use super::journal::{self, Change};
 use super::{read, system_actor, write, ServiceError};
+use crate::db::assessments::AssessmentRow;
+use crate::db::contracts::{ResponsibilityRow, VendorMapping};
+use crate::db::findings::FindingRow;
 use crate::db::risk::{RiskModelRow, RiskScoreRow, VendorRiskRow};
 use crate::db::{self, DbConn, Pool};
 use crate::domain::ai_service::{enum_from_text, enum_to_text};
@@ -164,6 +167,26 @@ fn to_score(row: RiskScoreRow) -> Result<RiskScore, ServiceError> {
     })
 }
 
+/// What stays the same across the vendors of one transaction: the model in force, the tier
+/// profiles with their controls, and the templates assessments were answered on. A portfolio
+/// run reads each once instead of once a vendor.
+#[derive(Default)]
+pub(super) struct RefreshMemo {
+    model: Option<RiskModel>,
+    catalog: super::catalog::CatalogMemo,
+    templates: super::assessments::TemplateMemo,
+}
+
+impl RefreshMemo {
+    fn model(&mut self, conn: &mut DbConn, org: &str) -> Result<&RiskModel, ServiceError> {
+        let model = match self.model.take() {
+            Some(model) => model,
+            None => model_in_force(conn, org)?,
+        };
+        Ok(self.model.insert(model))
+    }
+}
+
 /// Applies the coverage rules to every control the vendor must evidence.
 pub(super) fn coverage_of(
     conn: &mut DbConn,
@@ -171,20 +194,133 @@ pub(super) fn coverage_of(
     vendor: &Vendor,
     services: &[ServiceInUse],
 ) -> Result<VendorCoverage, ServiceError> {
-    let required = super::catalog::requirements_of(conn, org, vendor, services)?;
-    let mut answered = super::assessments::control_evidence(conn, org, &vendor.id)?;
-    let responsibilities: HashMap<String, Party> =
-        db::contracts::responsibilities(conn, org, &vendor.id)?
-            .into_iter()
-            .map(|r| {
-                let party = enum_from_text(&r.party).ok_or_else(|| {
-                    ServiceError::Internal(format!("stored party '{}' is unknown", r.party))
-                })?;
-                Ok((r.control_id, party))
-            })
-            .collect::<Result<_, ServiceError>>()?;
+    coverage_with(conn, &mut RefreshMemo::default(), org, vendor, services)
+}
+
+/// A vendor's own records that its coverage is judged on.
+pub(super) struct CoverageRecords {
+    answered: super::assessments::AnsweredControls,
+    responsibilities: Vec<ResponsibilityRow>,
+    mappings: Vec<VendorMapping>,
+}
+
+impl CoverageRecords {
+    fn of_vendor(
+        conn: &mut DbConn,
+        memo: &mut RefreshMemo,
+        org: &str,
+        vendor_id: &str,
+    ) -> Result<Self, ServiceError> {
+        Ok(Self {
+            answered: super::assessments::control_evidence(
+                conn,
+                &mut memo.templates,
+                org,
+                vendor_id,
+            )?,
+            responsibilities: db::contracts::responsibilities(conn, org, vendor_id)?,
+            mappings: db::contracts::vendor_mappings(conn, org, vendor_id)?,
+        })
+    }
+}
+
+/// The coverage records and gap findings of a batch of vendors with ids in (`after`, `last`],
+/// read with a few statements for the whole batch.
+struct BatchRecords {
+    completed: HashMap<String, Vec<AssessmentRow>>,
+    responsibilities: HashMap<String, Vec<ResponsibilityRow>>,
+    mappings: HashMap<String, Vec<VendorMapping>>,
+    findings: HashMap<String, Vec<FindingRow>>,
+}
+
+impl BatchRecords {
+    fn load(conn: &mut DbConn, org: &str, after: &str, last: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            completed: by_vendor(
+                db::assessments::completed_of_vendors_between(conn, org, after, last)?,
+                |r| &r.vendor_id,
+            ),
+            responsibilities: by_vendor(
+                db::contracts::responsibilities_between(conn, org, after, last)?,
+                |r| &r.vendor_id,
+            ),
+            mappings: by_vendor(
+                db::contracts::vendor_mappings_between(conn, org, after, last)?,
+                |m| &m.vendor_id,
+            ),
+            findings: by_vendor(
+                db::findings::coverage_findings_between(conn, org, after, last)?,
+                |f| &f.vendor_id,
+            ),
+        })
+    }
+
+    fn take(
+        &mut self,
+        conn: &mut DbConn,
+        memo: &mut RefreshMemo,
+        org: &str,
+        vendor_id: &str,
+    ) -> Result<(CoverageRecords, Vec<FindingRow>), ServiceError> {
+        let completed = self.completed.remove(vendor_id).unwrap_or_default();
+        let records = CoverageRecords {
+            answered: super::assessments::answered_controls(
+                conn,
+                &mut memo.templates,
+                org,
+                completed,
+            )?,
+            responsibilities: self.responsibilities.remove(vendor_id).unwrap_or_default(),
+            mappings: self.mappings.remove(vendor_id).unwrap_or_default(),
+        };
+        Ok((records, self.findings.remove(vendor_id).unwrap_or_default()))
+    }
+}
+
+fn by_vendor<T>(rows: Vec<T>, vendor_of: impl Fn(&T) -> &String) -> HashMap<String, Vec<T>> {
+    let mut out: HashMap<String, Vec<T>> = HashMap::new();
+    for row in rows {
+        out.entry(vendor_of(&row).clone()).or_default().push(row);
+    }
+    out
+}
+
+fn coverage_with(
+    conn: &mut DbConn,
+    memo: &mut RefreshMemo,
+    org: &str,
+    vendor: &Vendor,
+    services: &[ServiceInUse],
+) -> Result<VendorCoverage, ServiceError> {
+    let records = CoverageRecords::of_vendor(conn, memo, org, &vendor.id)?;
+    judge_coverage(conn, memo, org, vendor, services, records)
+}
+
+fn judge_coverage(
+    conn: &mut DbConn,
+    memo: &mut RefreshMemo,
+    org: &str,
+    vendor: &Vendor,
+    services: &[ServiceInUse],
+    records: CoverageRecords,
+) -> Result<VendorCoverage, ServiceError> {
+    let required = memo.catalog.requirements_of(conn, org, vendor, services)?;
+    let super::assessments::AnsweredControls {
+        by_control: mut answered,
+        last_completed,
+    } = records.answered;
+    let responsibilities: HashMap<String, Party> = records
+        .responsibilities
+        .into_iter()
+        .map(|r| {
+            let party = enum_from_text(&r.party).ok_or_else(|| {
+                ServiceError::Internal(format!("stored party '{}' is unknown", r.party))
+            })?;
+            Ok((r.control_id, party))
+        })
+        .collect::<Result<_, ServiceError>>()?;
     let mut clauses: HashMap<String, Vec<ClauseInput>> = HashMap::new();
-    for m in db::contracts::vendor_mappings(conn, org, &vendor.id)? {
+    for m in records.mappings {
         let binds = enum_from_text::<contract_rules::ContractStatus>(&m.contract_status)
             .is_some_and(|s| s.binds());
         if !binds {
@@ -239,7 +375,7 @@ pub(super) fn coverage_of(
     Ok(VendorCoverage {
         vendor_id: vendor.id.clone(),
         summary: CoverageSummary::of(data.iter().map(|c| c.verdict)),
-        last_assessed_at: db::risk::last_completed(conn, org, &vendor.id)?,
+        last_assessed_at: last_completed,
         data,
     })
 }
@@ -252,25 +388,74 @@ pub(super) fn refresh(
     vendor_id: &str,
     cause: &str,
 ) -> Result<Refreshed, ServiceError> {
+    refresh_with(conn, &mut RefreshMemo::default(), actor, vendor_id, cause)
+}
+
+fn refresh_with(
+    conn: &mut DbConn,
+    memo: &mut RefreshMemo,
+    actor: &Actor,
+    vendor_id: &str,
+    cause: &str,
+) -> Result<Refreshed, ServiceError> {
     let org = actor.org.as_str();
     let vendor = super::vendors::load(conn, org, vendor_id)?;
     let services = super::ai_services::in_use(conn, org, vendor_id)?;
-    let coverage = coverage_of(conn, org, &vendor, &services)?;
-    let model = model_in_force(conn, org)?;
-    let result = model_rules::assess(&model.config(), &services, coverage.summary);
-    super::findings::sync_gaps(conn, org, &vendor, &coverage, result.tier, cause)?;
-
     let previous = match db::risk::vendor_risk(conn, vendor_id)? {
         Some(current) => db::risk::find_score(conn, &current.score_id)?,
         None => None,
     };
+    let records = CoverageRecords::of_vendor(conn, memo, org, vendor_id)?;
+    let findings = db::findings::coverage_findings(conn, org, vendor_id)?;
+    let stored = StoredInputs {
+        services,
+        records,
+        findings,
+        previous,
+    };
+    rescore(conn, memo, actor, &vendor, stored, cause)
+}
+
+/// What a vendor's score is computed from and compared with, as stored before the refresh.
+struct StoredInputs {
+    services: Vec<ServiceInUse>,
+    records: CoverageRecords,
+    /// The vendor's coverage findings.
+    findings: Vec<FindingRow>,
+    /// The score in force.
+    previous: Option<RiskScoreRow>,
+}
+
+/// Scores the vendor against the score in force, storing and announcing what moved.
+fn rescore(
+    conn: &mut DbConn,
+    memo: &mut RefreshMemo,
+    actor: &Actor,
+    vendor: &Vendor,
+    stored: StoredInputs,
+    cause: &str,
+) -> Result<Refreshed, ServiceError> {
+    let org = actor.org.as_str();
+    let vendor_id = vendor.id.as_str();
+    let StoredInputs {
+        services,
+        records,
+        findings,
+        previous,
+    } = stored;
+    let coverage = judge_coverage(conn, memo, org, vendor, &services, records)?;
+    let model = memo.model(conn, org)?;
+    let model_version = model.version;
+    let result = model_rules::assess(&model.config(), &services, coverage.summary);
+    super::findings::sync_gaps(conn, org, vendor, findings, &coverage, result.tier, cause)?;
+
     let explanation = serde_json::to_string(&result.explanation)?;
     let tier = result.tier.as_str().to_owned();
     let unchanged = previous.as_ref().is_some_and(|p| {
         p.inherent == result.inherent
             && p.residual == result.residual
             && p.tier == tier
-            && p.model_version == model.version
+            && p.model_version == model_version
             && p.explanation == explanation
     });
     if unchanged {
@@ -281,7 +466,7 @@ pub(super) fn refresh(
         id: db::new_id(),
         org_id: org.to_owned(),
         vendor_id: vendor_id.to_owned(),
-        model_version: model.version,
+        model_version,
         inherent: result.inherent,
         residual: result.residual,
         tier: tier.clone(),
@@ -299,7 +484,7 @@ pub(super) fn refresh(
             inherent: row.inherent,
             residual: row.residual,
             tier: tier.clone(),
-            model_version: model.version,
+            model_version,
             computed_at: now,
         },
     )?;
@@ -345,7 +530,7 @@ pub(super) fn refresh(
                 "score": score,
             }),
         )?;
-        super::procurement::announce_decision(conn, actor, &vendor, None)?;
+        super::procurement::announce_decision(conn, actor, vendor, None)?;
     }
     Ok(Refreshed {
         rescored: true,
@@ -354,7 +539,7 @@ pub(super) fn refresh(
 }
 
 /// Vendors refreshed per batch when the whole portfolio is recomputed.
-const RECOMPUTE_BATCH: i64 = 1000;
+const RECOMPUTE_BATCH: i64 = 500;
 
 /// Recomputes every vendor of the organisation inside the caller's transaction.
 pub(super) fn refresh_all(
@@ -363,27 +548,99 @@ pub(super) fn refresh_all(
     cause: &str,
 ) -> Result<RecomputeSummary, ServiceError> {
     let started = Instant::now();
+    let mut memo = RefreshMemo::default();
     let mut summary = RecomputeSummary::default();
     let mut after: Option<String> = None;
-    loop {
-        let ids = db::risk::vendor_ids(conn, &actor.org, after.as_deref(), RECOMPUTE_BATCH)?;
-        let Some(last) = ids.last().cloned() else {
-            break;
-        };
-        for id in &ids {
-            let refreshed = refresh(conn, actor, id, cause)?;
-            summary.vendors += 1;
-            summary.rescored += u32::from(refreshed.rescored);
-            summary.tier_changes += u32::from(refreshed.tier_changed);
-        }
+    while let Some(last) = refresh_batch(
+        conn,
+        &mut memo,
+        actor,
+        after.as_deref(),
+        cause,
+        &mut summary,
+    )? {
         after = Some(last);
     }
-    summary.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    summary.elapsed_ms = elapsed_ms(started);
     Ok(summary)
 }
 
+/// Refreshes the next batch of vendors after `after` in id order, adding to `summary`; the last
+/// id refreshed, or `None` when no vendor was left.
+fn refresh_batch(
+    conn: &mut DbConn,
+    memo: &mut RefreshMemo,
+    actor: &Actor,
+    after: Option<&str>,
+    cause: &str,
+    summary: &mut RecomputeSummary,
+) -> Result<Option<String>, ServiceError> {
+    let org = actor.org.as_str();
+    let vendors = super::vendors::load_after(conn, org, after, RECOMPUTE_BATCH)?;
+    let Some(last) = vendors.last().map(|v| v.id.clone()) else {
+        return Ok(None);
+    };
+    // What each vendor's score reads of its own records, fetched for the batch at once.
+    let first = after.unwrap_or("");
+    let mut services = super::ai_services::in_use_between(conn, org, after, &last)?;
+    let mut previous: HashMap<String, RiskScoreRow> =
+        db::risk::scores_in_force_between(conn, org, first, &last)?
+            .into_iter()
+            .map(|row| (row.vendor_id.clone(), row))
+            .collect();
+    let mut batch = BatchRecords::load(conn, org, first, &last)?;
+    for vendor in &vendors {
+        let (records, findings) = batch.take(conn, memo, org, &vendor.id)?;
+        let stored = StoredInputs {
+            services: services.remove(&vendor.id).unwrap_or_default(),
+            records,
+            findings,
+            previous: previous.remove(&vendor.id),
+        };
+        let refreshed = rescore(conn, memo, actor, vendor, stored, cause)?;
+        summary.vendors += 1;
+        summary.rescored += u32::from(refreshed.rescored);
+        summary.tier_changes += u32::from(refreshed.tier_changed);
+    }
+    Ok(Some(last))
+}
+
+fn elapsed_ms(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Recomputes the portfolio a batch of vendors per transaction, so that other writers (the
+/// event dispatcher among them) are held up for one batch at a time rather than for the whole
+/// run. Each vendor's result stands on its own: a run that fails part-way leaves the batches
+/// before it committed, and running it again finishes the rest.
 pub fn recompute_all(pool: &Pool, actor: &Actor) -> Result<RecomputeSummary, ServiceError> {
-    write(pool, |conn| refresh_all(conn, actor, "risk.recompute"))
+    let started = Instant::now();
+    let mut summary = RecomputeSummary::default();
+    let mut after: Option<String> = None;
+    loop {
+        let mut batch = RecomputeSummary::default();
+        // A fresh memo per transaction: a profile or model saved between batches applies.
+        let last = write(pool, |conn| {
+            batch = RecomputeSummary::default();
+            refresh_batch(
+                conn,
+                &mut RefreshMemo::default(),
+                actor,
+                after.as_deref(),
+                "risk.recompute",
+                &mut batch,
+            )
+        })?;
+        summary.vendors += batch.vendors;
+        summary.rescored += batch.rescored;
+        summary.tier_changes += batch.tier_changes;
+        match last {
+            Some(last) => after = Some(last),
+            None => break,
+        }
+    }
+    summary.elapsed_ms = elapsed_ms(started);
+    Ok(summary)
 }
 
 pub fn coverage(

@@ -104,6 +104,17 @@ pub(super) fn load(conn: &mut DbConn, org: &str, id: &str) -> Result<Vendor, Ser
     Ok(assemble(conn, vec![row])?.remove(0))
 }
 
+/// Up to `limit` vendors in id order after `after` (from the first when `None`).
+pub(super) fn load_after(
+    conn: &mut DbConn,
+    org: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Vendor>, ServiceError> {
+    let rows = db::vendors::after_id(conn, org, after.unwrap_or(""), limit)?;
+    assemble(conn, rows)
+}
+
 /// The stored parts of a vendor that are not its editable fields.
 pub(super) struct VendorState<'a> {
     pub status: VendorStatus,

@@ -98,7 +98,7 @@ fn verdict_of<'a>(coverage: &'a Value, control: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{control} is not required: {coverage}"))
 }
 
-async fn open_gap_findings(app: &TestApp, token: &str, vendor_id: &str) -> Vec<String> {
+pub async fn open_gap_findings(app: &TestApp, token: &str, vendor_id: &str) -> Vec<String> {
     let mut controls: Vec<String> = app
         .get(
             &format!("/v1/findings?vendor_id={vendor_id}&source=coverage&status=open"),

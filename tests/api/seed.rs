@@ -7,7 +7,8 @@ use annexa::service::ServiceError;
 use serde_json::json;
 
 use crate::assessments::publish_template;
-use crate::helpers::{spawn_app, ORG};
+use crate::helpers::{spawn_app, TestApp, ORG};
+use crate::risk::open_gap_findings;
 
 const SMALL: Scale = Scale {
     vendors: 20,
@@ -18,13 +19,10 @@ const SMALL: Scale = Scale {
     clauses_per_contract: 3,
 };
 
-#[actix_web::test]
-async fn a_seeded_portfolio_is_served_scored_and_summarised() {
-    let app = spawn_app().await;
-    let admin = app.admin();
-    let template = publish_template(
-        &app,
-        &admin,
+async fn seed_template(app: &TestApp, admin: &str) -> String {
+    publish_template(
+        app,
+        admin,
         json!({"name": "Seed check", "sections": [{"title": "Data", "questions": [
             {"key": "trains", "text": "Do you train on our data?", "type": "yes_no", "required": true,
              "controls": ["iso42001:A.10.3"]},
@@ -32,7 +30,14 @@ async fn a_seeded_portfolio_is_served_scored_and_summarised() {
             {"key": "contact", "text": "Incident contact", "type": "text", "controls": ["iso42001:A.8.4"]}
         ]}]}),
     )
-    .await;
+    .await
+}
+
+#[actix_web::test]
+async fn a_seeded_portfolio_is_served_scored_and_summarised() {
+    let app = spawn_app().await;
+    let admin = app.admin();
+    let template = seed_template(&app, &admin).await;
     let pool = db::connect(&app.database, 1).unwrap();
 
     let seeded = {
@@ -111,4 +116,128 @@ async fn seeding_assessments_needs_a_published_template() {
         }
     }
     assert_eq!(app.count_rows("SELECT COUNT(*) AS n FROM vendors"), 0);
+}
+
+/// A portfolio recompute reads vendors a batch at a time; vendors on either side of a batch
+/// boundary must come out as refreshing each on its own would have them.
+#[actix_web::test]
+async fn a_portfolio_recompute_scores_every_batch_as_a_single_refresh_would() {
+    let app = spawn_app().await;
+    let admin = app.admin();
+    let template = seed_template(&app, &admin).await;
+    let pool = db::connect(&app.database, 1).unwrap();
+    let scale = Scale {
+        vendors: 1100,
+        ai_services: 1100,
+        use_cases: 1650,
+        assessments: 1100,
+        contracts: 550,
+        clauses_per_contract: 2,
+    };
+    actix_web::web::block(move || seed::portfolio(&pool, ORG, scale, Some(&template)))
+        .await
+        .unwrap()
+        .unwrap();
+
+    let recomputed = app
+        .post("/v1/risk/recompute", &admin, &json!({}))
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(recomputed["vendors"], 1100);
+    assert_eq!(recomputed["rescored"], 1100);
+    assert_eq!(
+        app.count_rows("SELECT COUNT(*) AS n FROM vendor_risk"),
+        1100
+    );
+
+    let mut ids: Vec<String> = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/v1/vendors?limit=100&cursor={c}"),
+            None => "/v1/vendors?limit=100".to_owned(),
+        };
+        let page = app.get(&path, &admin).await.ok(200).clone();
+        ids.extend(
+            page["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v["id"].as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    ids.sort();
+    assert_eq!(ids.len(), 1100);
+
+    let mut assessed = 0;
+    for index in [0, 499, 500, 999, 1000, 1099] {
+        let id = &ids[index];
+        let coverage = app
+            .get(&format!("/v1/vendors/{id}/coverage"), &admin)
+            .await
+            .ok(200)
+            .clone();
+        let risk = app
+            .get(&format!("/v1/vendors/{id}/risk"), &admin)
+            .await
+            .ok(200)
+            .clone();
+        assert_eq!(
+            risk["explanation"]["coverage"], coverage["summary"],
+            "vendor {index}: coverage scored in the batch"
+        );
+        let mut gaps: Vec<String> = coverage["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["verdict"] == "gap")
+            .map(|c| c["control"]["id"].as_str().unwrap().to_owned())
+            .collect();
+        gaps.sort();
+        if coverage["last_assessed_at"].is_null() {
+            gaps.clear();
+        } else {
+            assessed += 1;
+        }
+        assert_eq!(
+            open_gap_findings(&app, &admin, id).await,
+            gaps,
+            "vendor {index}: gap findings"
+        );
+
+        // A tier change refreshes the vendor alone; what it provides scores the same.
+        let tier = if risk["tier"] == "critical" {
+            "low"
+        } else {
+            "critical"
+        };
+        app.patch(&format!("/v1/vendors/{id}"), &admin, &json!({"tier": tier}))
+            .await
+            .ok(200);
+        let alone = app
+            .get(&format!("/v1/vendors/{id}/risk"), &admin)
+            .await
+            .ok(200)
+            .clone();
+        assert_eq!(
+            (
+                alone["inherent"].clone(),
+                alone["explanation"]["factors"].clone()
+            ),
+            (
+                risk["inherent"].clone(),
+                risk["explanation"]["factors"].clone()
+            ),
+            "vendor {index}: services read in the batch"
+        );
+    }
+    assert!(
+        assessed > 0,
+        "some sampled vendors have completed assessments"
+    );
 }
