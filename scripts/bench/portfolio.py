@@ -306,6 +306,8 @@ def run():
 
     recompute = server_time("/v1/risk/recompute", admin, "POST", runs=1)
     results["recompute"] = recompute
+    # Again with nothing changed: every vendor read and judged, nothing written.
+    results["recompute_unchanged"] = server_time("/v1/risk/recompute", admin, "POST", runs=1)
     results["portfolio_time"] = server_time("/v1/risk/portfolio", admin)
 
     page = request("/v1/vendors?limit=100&status=approved", token=admin)
@@ -421,6 +423,9 @@ def report(paths):
 
     row("full-portfolio risk recompute (first scoring)", "≤ 5 s at 100,000 vendors",
         lambda r: (f"{r['recompute']['p50_ms'] / 1000:.1f} s for {r['seed']['vendors']:,} vendors", r["recompute"]["p50_ms"] / 1000),
+        lambda v: v <= 5)
+    row("full-portfolio risk recompute (nothing changed)", "≤ 5 s at 100,000 vendors",
+        lambda r: (f"{r['recompute_unchanged']['p50_ms'] / 1000:.1f} s for {r['seed']['vendors']:,} vendors", r["recompute_unchanged"]["p50_ms"] / 1000),
         lambda v: v <= 5)
     row("GET /v1/risk/portfolio, one request", "≤ 10 ms",
         lambda r: (f"p50 {r['portfolio_time']['p50_ms']:.1f} ms, max {r['portfolio_time']['max_ms']:.1f} ms", r["portfolio_time"]["p50_ms"]),
