@@ -1249,6 +1249,7 @@ pub(super) fn answered_controls(
 
 /// Per control, the latest completed assessment's result and the documents accepted there;
 /// and when the vendor's last assessment was completed.
+#[derive(Default)]
 pub(super) struct AnsweredControls {
     pub by_control: HashMap<String, (QuestionnaireResult, Vec<DocumentInput>)>,
     pub last_completed: Option<String>,

@@ -416,6 +416,34 @@ fn refresh_with(
     rescore(conn, memo, actor, &vendor, stored, cause)
 }
 
+/// Scores a vendor inserted in this transaction. It has no services, assessments, contracts,
+/// findings or score yet, so none of its own records need reading.
+pub(super) fn score_new(
+    conn: &mut DbConn,
+    actor: &Actor,
+    vendor: &Vendor,
+    cause: &str,
+) -> Result<Refreshed, ServiceError> {
+    let stored = StoredInputs {
+        services: Vec::new(),
+        records: CoverageRecords {
+            answered: super::assessments::AnsweredControls::default(),
+            responsibilities: Vec::new(),
+            mappings: Vec::new(),
+        },
+        findings: Vec::new(),
+        previous: None,
+    };
+    rescore(
+        conn,
+        &mut RefreshMemo::default(),
+        actor,
+        vendor,
+        stored,
+        cause,
+    )
+}
+
 /// What a vendor's score is computed from and compared with, as stored before the refresh.
 struct StoredInputs {
     services: Vec<ServiceInUse>,

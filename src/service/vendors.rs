@@ -261,7 +261,7 @@ pub(super) fn insert_new(
         "vendor.created",
         json!({ "vendor": vendor }),
     )?;
-    super::risk::refresh(conn, actor, &id, "vendor.created")?;
+    super::risk::score_new(conn, actor, &vendor, "vendor.created")?;
     Ok(vendor)
 }
 

@@ -453,3 +453,42 @@ async fn an_llm_support_vendor_is_assessed_contracted_scored_and_rescored_on_cha
     assert_eq!(portfolio["open_findings"]["medium"], 5);
     assert_eq!(portfolio["model_version"], 1);
 }
+
+/// A vendor is scored when it is created without reading records it cannot have yet; a
+/// recompute reading everything must find nothing to change.
+#[actix_web::test]
+async fn a_new_vendor_is_scored_as_a_recompute_would_score_it() {
+    let app = spawn_app().await;
+    let admin = app.admin();
+    for body in [
+        json!({"legal_name": "Tiered", "tier": "critical", "domains": ["tiered.example.com"]}),
+        json!({"legal_name": "Untiered"}),
+    ] {
+        let created = app.post("/v1/vendors", &admin, &body).await.ok(201).clone();
+        let id = created["id"].as_str().unwrap();
+        let risk = app
+            .get(&format!("/v1/vendors/{id}/risk"), &admin)
+            .await
+            .ok(200)
+            .clone();
+        assert_eq!(risk["cause"], "vendor.created");
+        assert!(
+            risk["explanation"]["coverage"]["required"]
+                .as_u64()
+                .unwrap()
+                > 0
+        );
+    }
+    let recomputed = app
+        .post("/v1/risk/recompute", &admin, &json!({}))
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(
+        (
+            recomputed["vendors"].clone(),
+            recomputed["rescored"].clone()
+        ),
+        (json!(2), json!(0))
+    );
+}
