@@ -130,6 +130,19 @@ pub fn answers(conn: &mut DbConn, assessment_id: &str) -> QueryResult<Vec<Answer
 }
 
 /// Inserts or replaces the answer to one question.
+/// Holds the assessment's row until the transaction ends, so that concurrent writers of the
+/// same assessment take turns instead of failing each other's version check. On SQLite the
+/// IMMEDIATE write transaction already does this.
+pub fn lock(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<()> {
+    if let DbConn::Pg(pg) = conn {
+        diesel::sql_query("SELECT 1 FROM assessments WHERE id = $1 AND org_id = $2 FOR UPDATE")
+            .bind::<diesel::sql_types::Text, _>(id)
+            .bind::<diesel::sql_types::Text, _>(org)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
 pub fn save_answer(conn: &mut DbConn, row: &AnswerRow) -> QueryResult<()> {
     let updated = diesel::update(
         assessment_answers::table

@@ -550,6 +550,8 @@ pub fn save_answers(
 ) -> Result<Questionnaire, ServiceError> {
     write(pool, |conn| {
         check_link(conn, &actor.org, link)?;
+        // A save carries no expected version, so concurrent saves wait for each other.
+        db::assessments::lock(conn, &actor.org, id)?;
         let current = load_row(conn, &actor.org, id)?;
         let status = status_of(&current)?;
         if !status.vendor_may_answer() {

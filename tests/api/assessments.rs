@@ -649,3 +649,62 @@ async fn a_vendor_link_opens_its_assessment_and_nothing_else() {
     .await
     .problem(403);
 }
+
+/// A save names no version, so saves racing each other (two tabs, a retrying client) must all
+/// land, one after the other, on either database.
+#[actix_web::test]
+async fn concurrent_answer_saves_all_land() {
+    let app = spawn_app().await;
+    let admin = app.admin();
+    let template_id = published_template(&app, &admin).await;
+    let vendor = app.create_vendor("Acme AI").await;
+    let created = app
+        .post(
+            "/v1/assessments",
+            &admin,
+            &json!({"vendor_id": vendor["id"], "template_id": template_id}),
+        )
+        .await
+        .ok(201)
+        .clone();
+    let id = created["id"].as_str().unwrap();
+    let link = app
+        .post(&format!("/v1/assessments/{id}/send"), &admin, &json!({}))
+        .await
+        .ok(200)["link"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let answers = format!("/v1/assessments/{id}/answers");
+    app.put(
+        &answers,
+        &link,
+        &json!({"answers": [{"question": "retention", "value": 1}]}),
+    )
+    .await
+    .ok(200);
+    let before = app
+        .get(&format!("/v1/assessments/{id}"), &admin)
+        .await
+        .ok(200)["version"]
+        .as_i64()
+        .unwrap();
+    let saves = (2..10).map(|days| {
+        let body = json!({"answers": [{"question": "retention", "value": days}]});
+        let (app, answers, link) = (&app, &answers, &link);
+        async move { app.put(answers, link, &body).await }
+    });
+    for reply in futures_util::future::join_all(saves).await {
+        reply.ok(200);
+    }
+    let saved = app
+        .get(&format!("/v1/assessments/{id}"), &admin)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(
+        saved["version"],
+        json!(before + 8),
+        "one version a save: {saved}"
+    );
+}
