@@ -229,6 +229,19 @@ pub fn is_foreign_key_violation(error: &DieselError) -> bool {
     )
 }
 
+/// PostgreSQL chose this transaction as a deadlock's victim, or could not serialise it: the
+/// transaction was rolled back whole and running it again is safe. (diesel reports no SQLSTATE
+/// for a deadlock, so it is known by PostgreSQL's message.)
+pub fn is_retryable(error: &DieselError) -> bool {
+    match error {
+        DieselError::DatabaseError(diesel::result::DatabaseErrorKind::SerializationFailure, _) => {
+            true
+        }
+        DieselError::DatabaseError(_, info) => info.message().starts_with("deadlock detected"),
+        _ => false,
+    }
+}
+
 pub fn is_unique_violation(error: &DieselError) -> bool {
     matches!(
         error,

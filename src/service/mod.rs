@@ -80,14 +80,28 @@ fn connection(pool: &Pool) -> Result<db::PooledConn, ServiceError> {
     Ok(pool.get()?)
 }
 
+/// Times a write that PostgreSQL rolled back as a deadlock victim is run again.
+const WRITE_RETRIES: usize = 3;
+
 /// Runs a write command; a unique-key race lost to a concurrent writer is retried once, when
-/// the command's own checks can answer it properly.
+/// the command's own checks can answer it properly, and a deadlock victim up to three times.
 fn write<T>(
     pool: &Pool,
     mut command: impl FnMut(&mut DbConn) -> Result<T, ServiceError>,
 ) -> Result<T, ServiceError> {
     let mut conn = connection(pool)?;
-    let result = match db::write_transaction(&mut conn, &mut command) {
+    let mut result = db::write_transaction(&mut conn, &mut command);
+    // A deadlock victim (the dispatcher recording deliveries while an endpoint is deleted, say)
+    // was rolled back whole; it runs again, a few times at most.
+    for _ in 0..WRITE_RETRIES {
+        match &result {
+            Err(ServiceError::Database(e)) if db::is_retryable(e) => {
+                result = db::write_transaction(&mut conn, &mut command);
+            }
+            _ => break,
+        }
+    }
+    let result = match result {
         Err(ServiceError::Database(e)) if db::is_unique_violation(&e) => {
             db::write_transaction(&mut conn, &mut command)
         }
