@@ -289,6 +289,16 @@ def deliveries(server, work, admin, hang):
 def run():
     work = tempfile.mkdtemp(prefix="annexa-bench-")
     server = Server(work)
+    try:
+        measure(server, work)
+    finally:
+        # A failed step must not leave a server holding the port for the next run.
+        if server.process:
+            server.process.kill()
+            server.process.wait()
+
+
+def measure(server, work):
     results = {"backend": BACKEND, "scale": SCALE, "duration_s": DURATION}
     _, results["migrate_empty_s"] = server.cli("migrate")
     admin, _ = server.cli("token", "--org", ORG, "--role", "admin", "--sub", "bench")
