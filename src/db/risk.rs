@@ -1,7 +1,9 @@
-use diesel::dsl::{count_star, max};
+use diesel::dsl::max;
 use diesel::prelude::*;
 
-use super::schema::{assessments, findings, risk_models, risk_scores, vendor_risk, vendors};
+use super::schema::{
+    assessments, portfolio_counts, risk_models, risk_scores, vendor_risk, vendors,
+};
 use super::DbConn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -186,20 +188,27 @@ pub fn cadence_candidates(
     query.order(vendors::id.asc()).limit(limit).load(conn)
 }
 
-pub fn count_by_tier(conn: &mut DbConn, org: &str) -> QueryResult<Vec<(String, i64)>> {
-    vendor_risk::table
-        .filter(vendor_risk::org_id.eq(org))
-        .group_by(vendor_risk::tier)
-        .select((vendor_risk::tier, count_star()))
-        .load(conn)
-}
-
-pub fn count_by_status(conn: &mut DbConn, org: &str) -> QueryResult<Vec<(String, i64)>> {
-    vendors::table
-        .filter(vendors::org_id.eq(org))
-        .group_by(vendors::status)
-        .select((vendors::status, count_star()))
-        .load(conn)
+/// The organisation's portfolio counts as (dimension, key, count), each summed over its shards.
+/// Dimensions: `vendor_status`, `risk_tier`, `open_finding_severity`.
+pub fn portfolio_counts(conn: &mut DbConn, org: &str) -> QueryResult<Vec<(String, String, i64)>> {
+    let rows: Vec<(String, String, i64)> = portfolio_counts::table
+        .filter(portfolio_counts::org_id.eq(org))
+        .select((
+            portfolio_counts::dimension,
+            portfolio_counts::key,
+            portfolio_counts::n,
+        ))
+        .order((portfolio_counts::dimension, portfolio_counts::key))
+        .load(conn)?;
+    // Summed here rather than in SQL: PostgreSQL sums a BIGINT as NUMERIC.
+    let mut counts: Vec<(String, String, i64)> = Vec::new();
+    for (dimension, key, n) in rows {
+        match counts.last_mut() {
+            Some(last) if last.0 == dimension && last.1 == key => last.2 += n,
+            _ => counts.push((dimension, key, n)),
+        }
+    }
+    Ok(counts)
 }
 
 /// The highest residual risks with the vendor's name.
@@ -258,15 +267,6 @@ pub fn overdue_assessments(
         .filter(assessments::due_date.lt(today.to_owned()))
         .count()
         .get_result(conn)
-}
-
-pub fn open_findings_by_severity(conn: &mut DbConn, org: &str) -> QueryResult<Vec<(String, i64)>> {
-    findings::table
-        .filter(findings::org_id.eq(org))
-        .filter(findings::status.ne("resolved"))
-        .group_by(findings::severity)
-        .select((findings::severity, count_star()))
-        .load(conn)
 }
 
 pub fn count_expired_contract_vendors(conn: &mut DbConn, org: &str) -> QueryResult<i64> {

@@ -718,3 +718,14 @@ diesel::table! {
         answered_at -> Nullable<Text>,
     }
 }
+
+// Kept by triggers (migration 000014); the application only reads it.
+diesel::table! {
+    portfolio_counts (org_id, dimension, key, shard) {
+        org_id -> Text,
+        dimension -> Text,
+        key -> Text,
+        shard -> Integer,
+        n -> BigInt,
+    }
+}

@@ -863,25 +863,70 @@ pub struct Portfolio {
 const TOP_RISKS: i64 = 10;
 const DUE_LISTED: i64 = 50;
 
-pub fn portfolio(pool: &Pool, actor: &Actor, within_days: u32) -> Result<Portfolio, ServiceError> {
-    read(pool, |conn| {
-        let org = actor.org.as_str();
-        let today = time::today();
-        let mut tiers = TierCounts::default();
-        let mut scored = 0;
-        for (tier, n) in db::risk::count_by_tier(conn, org)? {
-            scored += n;
-            match stored_tier(&tier)? {
+/// The portfolio's kept counts, read into the summary's shapes.
+struct Counts {
+    vendors_by_status: BTreeMap<String, i64>,
+    tiers: TierCounts,
+    open_findings: SeverityCounts,
+}
+
+fn counts(rows: Vec<(String, String, i64)>) -> Result<Counts, ServiceError> {
+    let mut tiers = TierCounts::default();
+    let mut vendors_by_status: BTreeMap<String, i64> = BTreeMap::new();
+    let mut open_findings = SeverityCounts::default();
+    for (dimension, key, n) in rows {
+        // A count that fell back to zero keeps its row; the summary leaves it out as a count
+        // of rows would.
+        if n == 0 {
+            continue;
+        }
+        match dimension.as_str() {
+            "vendor_status" => {
+                vendors_by_status.insert(key, n);
+            }
+            "risk_tier" => match stored_tier(&key)? {
                 Tier::Low => tiers.low = n,
                 Tier::Medium => tiers.medium = n,
                 Tier::High => tiers.high = n,
                 Tier::Critical => tiers.critical = n,
+            },
+            "open_finding_severity" => match key.as_str() {
+                "low" => open_findings.low = n,
+                "medium" => open_findings.medium = n,
+                "high" => open_findings.high = n,
+                "critical" => open_findings.critical = n,
+                other => {
+                    return Err(ServiceError::Internal(format!(
+                        "stored severity '{other}' is unknown"
+                    )))
+                }
+            },
+            other => {
+                return Err(ServiceError::Internal(format!(
+                    "portfolio count '{other}' is unknown"
+                )))
             }
         }
-        let vendors_by_status: BTreeMap<String, i64> =
-            db::risk::count_by_status(conn, org)?.into_iter().collect();
+    }
+    let vendors: i64 = vendors_by_status.values().sum();
+    tiers.unscored = vendors - (tiers.low + tiers.medium + tiers.high + tiers.critical);
+    Ok(Counts {
+        vendors_by_status,
+        tiers,
+        open_findings,
+    })
+}
+
+pub fn portfolio(pool: &Pool, actor: &Actor, within_days: u32) -> Result<Portfolio, ServiceError> {
+    read(pool, |conn| {
+        let org = actor.org.as_str();
+        let today = time::today();
+        let Counts {
+            vendors_by_status,
+            tiers,
+            open_findings,
+        } = counts(db::risk::portfolio_counts(conn, org)?)?;
         let vendors: i64 = vendors_by_status.values().sum();
-        tiers.unscored = vendors - scored;
         let top_risks = db::risk::top_risks(conn, org, TOP_RISKS)?
             .into_iter()
             .map(|(r, legal_name)| {
@@ -901,20 +946,6 @@ pub fn portfolio(pool: &Pool, actor: &Actor, within_days: u32) -> Result<Portfol
             .collect();
         let until = time::add_days(&today, within_days)
             .ok_or_else(|| ServiceError::Internal("date out of range".into()))?;
-        let mut open_findings = SeverityCounts::default();
-        for (severity, n) in db::risk::open_findings_by_severity(conn, org)? {
-            match severity.as_str() {
-                "low" => open_findings.low = n,
-                "medium" => open_findings.medium = n,
-                "high" => open_findings.high = n,
-                "critical" => open_findings.critical = n,
-                other => {
-                    return Err(ServiceError::Internal(format!(
-                        "stored severity '{other}' is unknown"
-                    )))
-                }
-            }
-        }
         Ok(Portfolio {
             generated_at: time::now(),
             model_version: model_in_force(conn, org)?.version,

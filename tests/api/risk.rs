@@ -1,7 +1,8 @@
 use serde_json::{json, Value};
 
 use crate::assessments::publish_template;
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, TestApp, ORG, OTHER_ORG};
+use annexa::domain::roles::Role;
 
 /// A template whose questions each evidence one control, answered yes (met) or no (not met).
 pub async fn one_question_per_control(app: &TestApp, token: &str) -> String {
@@ -490,5 +491,99 @@ async fn a_new_vendor_is_scored_as_a_recompute_would_score_it() {
             recomputed["rescored"].clone()
         ),
         (json!(2), json!(0))
+    );
+}
+
+/// The portfolio's counts are kept as vendors, scores and findings change (cascades included),
+/// per organisation; each must equal a count of the rows themselves.
+#[actix_web::test]
+async fn the_portfolio_counts_follow_every_change_to_vendors_scores_and_findings() {
+    let app = spawn_app().await;
+    let admin = app.admin();
+    let mut ids = Vec::new();
+    for (name, tier) in [("Alpha", "low"), ("Beta", "high"), ("Gamma", "critical")] {
+        let vendor = app
+            .post(
+                "/v1/vendors",
+                &admin,
+                &json!({"legal_name": name, "tier": tier}),
+            )
+            .await
+            .ok(201)
+            .clone();
+        ids.push(vendor["id"].as_str().unwrap().to_owned());
+    }
+    app.create_vendor_in(OTHER_ORG, "Elsewhere").await;
+    app.post(
+        &format!("/v1/vendors/{}/status", ids[0]),
+        &admin,
+        &json!({"status": "in_review"}),
+    )
+    .await
+    .ok(200);
+    let mut findings = Vec::new();
+    for severity in ["low", "high", "medium"] {
+        let finding = app
+            .post(
+                "/v1/findings",
+                &admin,
+                &json!({"vendor_id": ids[1], "title": "Gap", "severity": severity}),
+            )
+            .await
+            .ok(201)
+            .clone();
+        findings.push(finding["id"].as_str().unwrap().to_owned());
+    }
+    app.patch(
+        &format!("/v1/findings/{}", findings[0]),
+        &admin,
+        &json!({"severity": "critical"}),
+    )
+    .await
+    .ok(200);
+    for (finding, status) in [(&findings[1], "resolved"), (&findings[2], "in_progress")] {
+        app.post(
+            &format!("/v1/findings/{finding}/status"),
+            &admin,
+            &json!({ "status": status }),
+        )
+        .await
+        .ok(200);
+    }
+    // Its score goes with it, by cascade.
+    app.delete(&format!("/v1/vendors/{}", ids[2]), &admin)
+        .await
+        .ok(204);
+
+    let portfolio = app.get("/v1/risk/portfolio", &admin).await.ok(200).clone();
+    assert_eq!(portfolio["vendors"], 2);
+    assert_eq!(
+        portfolio["vendors_by_status"],
+        json!({"in_review": 1, "proposed": 1})
+    );
+    assert_eq!(
+        portfolio["open_findings"],
+        json!({"low": 0, "medium": 1, "high": 0, "critical": 1})
+    );
+    for tier in ["low", "medium", "high", "critical"] {
+        let stored = app.count_rows(&format!(
+            "SELECT COUNT(*) AS n FROM vendor_risk WHERE org_id = '{ORG}' AND tier = '{tier}'"
+        ));
+        assert_eq!(portfolio["vendors_by_tier"][tier], stored, "{tier}");
+    }
+    assert_eq!(portfolio["vendors_by_tier"]["unscored"], 0);
+    let scored: i64 = ["low", "medium", "high", "critical"]
+        .iter()
+        .map(|t| portfolio["vendors_by_tier"][t].as_i64().unwrap())
+        .sum();
+    assert_eq!(scored, 2);
+
+    let other = app.token(OTHER_ORG, &[Role::Admin]);
+    let elsewhere = app.get("/v1/risk/portfolio", &other).await.ok(200).clone();
+    assert_eq!(elsewhere["vendors"], 1);
+    assert_eq!(elsewhere["vendors_by_status"], json!({"proposed": 1}));
+    assert_eq!(
+        elsewhere["open_findings"],
+        json!({"low": 0, "medium": 0, "high": 0, "critical": 0})
     );
 }

@@ -1,0 +1,10 @@
+DROP TRIGGER findings_count_delete;
+DROP TRIGGER findings_count_update;
+DROP TRIGGER findings_count_insert;
+DROP TRIGGER vendor_risk_count_delete;
+DROP TRIGGER vendor_risk_count_update;
+DROP TRIGGER vendor_risk_count_insert;
+DROP TRIGGER vendors_count_delete;
+DROP TRIGGER vendors_count_update;
+DROP TRIGGER vendors_count_insert;
+DROP TABLE portfolio_counts;
