@@ -70,17 +70,28 @@ pub fn find(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<Option<Findin
         .optional()
 }
 
+/// What a portfolio refresh needs of a coverage finding to tell whether it must change; the
+/// full row is read only for one that does.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = findings)]
+pub struct CoverageFindingState {
+    pub id: String,
+    pub vendor_id: String,
+    pub control_id: Option<String>,
+    pub status: String,
+}
+
 /// The vendor's findings raised from coverage gaps.
 pub fn coverage_findings(
     conn: &mut DbConn,
     org: &str,
     vendor_id: &str,
-) -> QueryResult<Vec<FindingRow>> {
+) -> QueryResult<Vec<CoverageFindingState>> {
     findings::table
         .filter(findings::org_id.eq(org))
         .filter(findings::vendor_id.eq(vendor_id))
         .filter(findings::source.eq("coverage"))
-        .select(FindingRow::as_select())
+        .select(CoverageFindingState::as_select())
         .load(conn)
 }
 
@@ -90,13 +101,13 @@ pub fn coverage_findings_between(
     org: &str,
     after: &str,
     last: &str,
-) -> QueryResult<Vec<FindingRow>> {
+) -> QueryResult<Vec<CoverageFindingState>> {
     findings::table
         .filter(findings::org_id.eq(org))
         .filter(findings::vendor_id.gt(after))
         .filter(findings::vendor_id.le(last))
         .filter(findings::source.eq("coverage"))
-        .select(FindingRow::as_select())
+        .select(CoverageFindingState::as_select())
         .load(conn)
 }
 

@@ -9,6 +9,8 @@
 //! 3. A strong contract clause contradicted by a `not_met` assessment result is only partial.
 //! 4. Any strong source → `covered`; else any partial source → `partial`; else `gap`.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -99,7 +101,8 @@ pub struct ControlEvidence {
 /// A required control with its verdict, as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ControlCoverage {
-    pub control: Control,
+    // Shared: a portfolio recompute holds the same control for every vendor that needs it.
+    pub control: Arc<Control>,
     /// Why the vendor must evidence it.
     pub required_because: Vec<String>,
     pub responsibility: Option<Party>,

@@ -1,6 +1,8 @@
 //! Which controls a vendor must evidence, and why: its tier's profile, plus controls that what
 //! it provides calls for.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -24,7 +26,8 @@ pub struct Requirement {
 /// A required control as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct RequiredControl {
-    pub control: Control,
+    // Shared: a portfolio recompute holds the same control for every vendor that needs it.
+    pub control: Arc<Control>,
     #[schema(example = json!(["required of high-tier vendors", "personal data is sent to 'Chat API'"]))]
     pub reasons: Vec<String>,
 }

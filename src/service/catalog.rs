@@ -1,5 +1,6 @@
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::journal::{self, Change};
 use super::{read, write, ServiceError};
@@ -486,7 +487,7 @@ pub(super) fn requirements_of(
 #[derive(Default)]
 pub(super) struct CatalogMemo {
     profiles: HashMap<Tier, Vec<String>>,
-    controls: HashMap<String, Control>,
+    controls: HashMap<String, Arc<Control>>,
 }
 
 impl CatalogMemo {
@@ -512,7 +513,7 @@ impl CatalogMemo {
             .collect();
         if !missing.is_empty() {
             for control in resolve_all(conn, org, &missing)? {
-                self.controls.insert(control.id.clone(), control);
+                self.controls.insert(control.id.clone(), Arc::new(control));
             }
         }
         Ok(VendorRequirements {

@@ -3,6 +3,7 @@
 //! transaction.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::json;
@@ -856,7 +857,7 @@ fn matrix_of(
     };
     for r in required.data {
         let decision = decided.remove(&r.control.id);
-        data.push(row_of(r.control, true, decision)?);
+        data.push(row_of(Arc::unwrap_or_clone(r.control), true, decision)?);
     }
     let rest: Vec<String> = decided.keys().cloned().collect();
     let controls = super::catalog::resolve_all(conn, org, &rest)?;

@@ -10,7 +10,7 @@ use super::ai_services::Edit;
 use super::journal::{self, Change};
 use super::risk::VendorCoverage;
 use super::{check_version, read, stored_enum, system_actor, write, ServiceError};
-use crate::db::findings::{CommentRow, FindingRow};
+use crate::db::findings::{CommentRow, CoverageFindingState, FindingRow};
 use crate::db::{self, DbConn, Pool};
 use crate::domain::ai_service::enum_to_text;
 use crate::domain::coverage::CoverageVerdict;
@@ -138,12 +138,12 @@ pub(super) fn sync_gaps(
     conn: &mut DbConn,
     org: &str,
     vendor: &Vendor,
-    existing: Vec<FindingRow>,
+    existing: Vec<CoverageFindingState>,
     coverage: &VendorCoverage,
     tier: Tier,
     cause: &str,
 ) -> Result<(), ServiceError> {
-    let mut existing: HashMap<String, FindingRow> = existing
+    let mut existing: HashMap<String, CoverageFindingState> = existing
         .into_iter()
         .filter_map(|r| r.control_id.clone().map(|c| (c, r)))
         .collect();
@@ -190,7 +190,8 @@ pub(super) fn sync_gaps(
                 };
                 store(conn, &actor, "finding.created", None, row, Some(cause))?;
             }
-            (GapAction::Reopen, Some(row)) => {
+            (GapAction::Reopen, Some(state)) => {
+                let row = load_row(conn, org, &state.id)?;
                 let next = FindingRow {
                     status: enum_to_text(&FindingStatus::Open),
                     status_reason: Some(format!("the gap came back after {cause}")),
@@ -207,16 +208,18 @@ pub(super) fn sync_gaps(
                     Some(cause),
                 )?;
             }
-            (GapAction::Resolve, Some(row)) => {
+            (GapAction::Resolve, Some(state)) => {
+                let row = load_row(conn, org, &state.id)?;
                 resolve_closed_gap(conn, &actor, row, &control.reason, cause)?
             }
             _ => {}
         }
     }
     // Findings for controls no longer required close too: nothing is left to evidence.
-    for (_, row) in existing {
-        let status: FindingStatus = stored_enum("status", &row.status)?;
+    for (_, state) in existing {
+        let status: FindingStatus = stored_enum("status", &state.status)?;
         if status.is_open() {
+            let row = load_row(conn, org, &state.id)?;
             resolve_closed_gap(
                 conn,
                 &actor,

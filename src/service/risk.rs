@@ -12,7 +12,7 @@ use super::journal::{self, Change};
 use super::{read, system_actor, write, ServiceError};
 use crate::db::assessments::AssessmentRow;
 use crate::db::contracts::{ResponsibilityRow, VendorMapping};
-use crate::db::findings::FindingRow;
+use crate::db::findings::CoverageFindingState;
 use crate::db::risk::{RiskModelRow, RiskScoreRow, VendorRiskRow};
 use crate::db::{self, DbConn, Pool};
 use crate::domain::ai_service::{enum_from_text, enum_to_text};
@@ -230,7 +230,7 @@ struct BatchRecords {
     completed: HashMap<String, Vec<AssessmentRow>>,
     responsibilities: HashMap<String, Vec<ResponsibilityRow>>,
     mappings: HashMap<String, Vec<VendorMapping>>,
-    findings: HashMap<String, Vec<FindingRow>>,
+    findings: HashMap<String, Vec<CoverageFindingState>>,
 }
 
 impl BatchRecords {
@@ -261,7 +261,7 @@ impl BatchRecords {
         memo: &mut RefreshMemo,
         org: &str,
         vendor_id: &str,
-    ) -> Result<(CoverageRecords, Vec<FindingRow>), ServiceError> {
+    ) -> Result<(CoverageRecords, Vec<CoverageFindingState>), ServiceError> {
         let completed = self.completed.remove(vendor_id).unwrap_or_default();
         let records = CoverageRecords {
             answered: super::assessments::answered_controls(
@@ -449,7 +449,7 @@ struct StoredInputs {
     services: Vec<ServiceInUse>,
     records: CoverageRecords,
     /// The vendor's coverage findings.
-    findings: Vec<FindingRow>,
+    findings: Vec<CoverageFindingState>,
     /// The score in force.
     previous: Option<RiskScoreRow>,
 }
