@@ -48,11 +48,15 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// Held while migrating so that several replicas starting together migrate one at a time.
 const MIGRATION_LOCK_KEY: i64 = 0x616e_6e65_7861;
 
+// `temp_store = MEMORY`: SQLite's temporary files (the statement journals of statements that
+// fire triggers or check foreign keys, large sorts) stay in memory; on disk, a 2,000-vendor
+// first recompute made 151,000 pwrite calls, in memory 29,000.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; \
      PRAGMA synchronous = NORMAL; \
      PRAGMA foreign_keys = ON; \
      PRAGMA busy_timeout = 5000; \
-     PRAGMA wal_autocheckpoint = 10000;";
+     PRAGMA wal_autocheckpoint = 10000; \
+     PRAGMA temp_store = MEMORY;";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
