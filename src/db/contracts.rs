@@ -152,8 +152,9 @@ pub fn for_vendor(conn: &mut DbConn, org: &str, vendor_id: &str) -> QueryResult<
         .load(conn)
 }
 
-pub fn count_for_vendor(conn: &mut DbConn, vendor_id: &str) -> QueryResult<i64> {
+pub fn count_for_vendor(conn: &mut DbConn, org: &str, vendor_id: &str) -> QueryResult<i64> {
     contracts::table
+        .filter(contracts::org_id.eq(org))
         .filter(contracts::vendor_id.eq(vendor_id))
         .count()
         .get_result(conn)
@@ -244,8 +245,13 @@ pub fn active_with_milestone_by(
     query.order(contracts::id.asc()).limit(limit).load(conn)
 }
 
-pub fn statuses_for_vendor(conn: &mut DbConn, vendor_id: &str) -> QueryResult<Vec<String>> {
+pub fn statuses_for_vendor(
+    conn: &mut DbConn,
+    org: &str,
+    vendor_id: &str,
+) -> QueryResult<Vec<String>> {
     contracts::table
+        .filter(contracts::org_id.eq(org))
         .filter(contracts::vendor_id.eq(vendor_id))
         .select(contracts::status)
         .load(conn)

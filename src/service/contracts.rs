@@ -175,7 +175,7 @@ fn sync_expired_flag(
     actor: &Actor,
     vendor_id: &str,
 ) -> Result<(), ServiceError> {
-    let statuses = db::contracts::statuses_for_vendor(conn, vendor_id)?;
+    let statuses = db::contracts::statuses_for_vendor(conn, &actor.org, vendor_id)?;
     let expired = enum_to_text(&ContractStatus::Expired);
     let active = enum_to_text(&ContractStatus::Active);
     let flagged = statuses.contains(&expired) && !statuses.contains(&active);
@@ -191,7 +191,8 @@ pub fn create(
     check_fields(&fields)?;
     write(pool, |conn| {
         require_vendor(conn, &actor.org, vendor_id)?;
-        if db::contracts::count_for_vendor(conn, vendor_id)? >= MAX_CONTRACTS_PER_VENDOR {
+        if db::contracts::count_for_vendor(conn, &actor.org, vendor_id)? >= MAX_CONTRACTS_PER_VENDOR
+        {
             return Err(ServiceError::Conflict(format!(
                 "a vendor has at most {MAX_CONTRACTS_PER_VENDOR} contracts"
             )));
