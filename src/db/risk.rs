@@ -32,8 +32,9 @@ pub struct RiskScoreRow {
     pub computed_at: String,
 }
 
+// The key is left out of the changeset: an update that sets it rechecks its foreign key.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = vendor_risk)]
+#[diesel(table_name = vendor_risk, primary_key(vendor_id))]
 pub struct VendorRiskRow {
     pub vendor_id: String,
     pub org_id: String,

@@ -427,9 +427,6 @@ pub(super) fn queue_automatic(
     org: &str,
     finding: &Finding,
 ) -> Result<(), ServiceError> {
-    if db::tickets::ticket_of(conn, &finding.id)?.is_some() {
-        return Ok(());
-    }
     for connection in db::tickets::integrations(conn, org)? {
         let threshold: Option<Severity> = connection
             .auto_push_severity
@@ -437,7 +434,11 @@ pub(super) fn queue_automatic(
             .map(|s| stored_enum("severity", s))
             .transpose()?;
         if threshold.is_some_and(|t| finding.severity >= t) {
-            db::tickets::insert_ticket(conn, &new_ticket(org, &finding.id, &connection.id, None))?;
+            // Looked for only now: most findings meet no integration's threshold.
+            if db::tickets::ticket_of(conn, &finding.id)?.is_none() {
+                let ticket = new_ticket(org, &finding.id, &connection.id, None);
+                db::tickets::insert_ticket(conn, &ticket)?;
+            }
             break;
         }
     }
