@@ -4,7 +4,7 @@
 # docs/benchmarks.md with the machine, the date and the commit. Installs oha and wrk if missing.
 #
 #   BENCH_POSTGRES_SCALE=0.1 scripts/bench/run.sh   # how docs/benchmarks.md was made (~13 min)
-#   scripts/bench/run.sh                     # both at full size (PostgreSQL's first recompute alone ~12 min)
+#   scripts/bench/run.sh                     # both at full size (PostgreSQL's first recompute alone ~15 min)
 #   BENCH_SCALE=0.002 BENCH_DURATION=1 BENCH_ENTRIES=200 BENCH_QUESTIONS=20 BENCH_EVENTS=200 \
 #     BENCH_PROFILE=debug BENCH_REPORT=/tmp/benchmarks.md scripts/bench/run.sh    # smoke
 #
