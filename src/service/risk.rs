@@ -865,6 +865,7 @@ const DUE_LISTED: i64 = 50;
 
 /// The portfolio's kept counts, read into the summary's shapes.
 struct Counts {
+    vendors: i64,
     vendors_by_status: BTreeMap<String, i64>,
     tiers: TierCounts,
     open_findings: SeverityCounts,
@@ -911,6 +912,7 @@ fn counts(rows: Vec<(String, String, i64)>) -> Result<Counts, ServiceError> {
     let vendors: i64 = vendors_by_status.values().sum();
     tiers.unscored = vendors - (tiers.low + tiers.medium + tiers.high + tiers.critical);
     Ok(Counts {
+        vendors,
         vendors_by_status,
         tiers,
         open_findings,
@@ -922,11 +924,11 @@ pub fn portfolio(pool: &Pool, actor: &Actor, within_days: u32) -> Result<Portfol
         let org = actor.org.as_str();
         let today = time::today();
         let Counts {
+            vendors,
             vendors_by_status,
             tiers,
             open_findings,
         } = counts(db::risk::portfolio_counts(conn, org)?)?;
-        let vendors: i64 = vendors_by_status.values().sum();
         let top_risks = db::risk::top_risks(conn, org, TOP_RISKS)?
             .into_iter()
             .map(|(r, legal_name)| {
