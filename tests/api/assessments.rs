@@ -70,6 +70,43 @@ async fn status(app: &TestApp, id: &str, token: &str, to: &str) -> Value {
     .clone()
 }
 
+/// An assessment on the published template for a new vendor, sent.
+pub struct SentAssessment {
+    pub template_id: String,
+    pub vendor: Value,
+    pub id: String,
+    /// The vendor's link token.
+    pub link: String,
+}
+
+pub async fn sent_assessment(app: &TestApp, admin: &str) -> SentAssessment {
+    let template_id = published_template(app, admin).await;
+    let vendor = app.create_vendor("Acme AI").await;
+    let created = app
+        .post(
+            "/v1/assessments",
+            admin,
+            &json!({"vendor_id": vendor["id"], "template_id": template_id}),
+        )
+        .await
+        .ok(201)
+        .clone();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let link = app
+        .post(&format!("/v1/assessments/{id}/send"), admin, &json!({}))
+        .await
+        .ok(200)["link"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    SentAssessment {
+        template_id,
+        vendor,
+        id,
+        link,
+    }
+}
+
 #[actix_web::test]
 async fn a_vendor_answers_through_the_link_and_the_assessment_is_reviewed_and_scored() {
     let app = spawn_app().await;
@@ -403,25 +440,13 @@ async fn a_vendor_answers_through_the_link_and_the_assessment_is_reviewed_and_sc
 async fn vendor_answers_must_fit_their_questions() {
     let app = spawn_app().await;
     let admin = app.admin();
-    let template_id = published_template(&app, &admin).await;
-    let vendor = app.create_vendor("Acme AI").await;
-    let created = app
-        .post(
-            "/v1/assessments",
-            &admin,
-            &json!({"vendor_id": vendor["id"], "template_id": template_id}),
-        )
-        .await
-        .ok(201)
-        .clone();
-    let id = created["id"].as_str().unwrap();
-    let link = app
-        .post(&format!("/v1/assessments/{id}/send"), &admin, &json!({}))
-        .await
-        .ok(200)["link"]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let SentAssessment {
+        template_id,
+        vendor,
+        id,
+        link,
+    } = sent_assessment(&app, &admin).await;
+    let id = id.as_str();
     let answers = format!("/v1/assessments/{id}/answers");
     let cases = [
         (
@@ -656,25 +681,8 @@ async fn a_vendor_link_opens_its_assessment_and_nothing_else() {
 async fn concurrent_answer_saves_all_land() {
     let app = spawn_app().await;
     let admin = app.admin();
-    let template_id = published_template(&app, &admin).await;
-    let vendor = app.create_vendor("Acme AI").await;
-    let created = app
-        .post(
-            "/v1/assessments",
-            &admin,
-            &json!({"vendor_id": vendor["id"], "template_id": template_id}),
-        )
-        .await
-        .ok(201)
-        .clone();
-    let id = created["id"].as_str().unwrap();
-    let link = app
-        .post(&format!("/v1/assessments/{id}/send"), &admin, &json!({}))
-        .await
-        .ok(200)["link"]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let SentAssessment { id, link, .. } = sent_assessment(&app, &admin).await;
+    let id = id.as_str();
     let answers = format!("/v1/assessments/{id}/answers");
     app.put(
         &answers,

@@ -1,6 +1,6 @@
 use serde_json::{json, Value};
 
-use crate::assessments::published_template;
+use crate::assessments::{sent_assessment, SentAssessment};
 use crate::helpers::{spawn_app, spawn_with, TestApp};
 use annexa::domain::roles::Role;
 
@@ -13,26 +13,8 @@ const ELF: &[u8] = &[
 ];
 
 /// A sent assessment: its id and the vendor link.
-async fn sent_assessment(app: &TestApp, admin: &str) -> (String, String) {
-    let template_id = published_template(app, admin).await;
-    let vendor = app.create_vendor("Acme AI").await;
-    let created = app
-        .post(
-            "/v1/assessments",
-            admin,
-            &json!({"vendor_id": vendor["id"], "template_id": template_id}),
-        )
-        .await
-        .ok(201)
-        .clone();
-    let id = created["id"].as_str().unwrap().to_owned();
-    let link = app
-        .post(&format!("/v1/assessments/{id}/send"), admin, &json!({}))
-        .await
-        .ok(200)["link"]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+async fn sent(app: &TestApp, admin: &str) -> (String, String) {
+    let SentAssessment { id, link, .. } = sent_assessment(app, admin).await;
     (id, link)
 }
 
@@ -58,7 +40,7 @@ fn pair(field: &str, code: &str) -> (String, String) {
 async fn disguised_and_unnamed_uploads_are_refused_and_nothing_is_stored() {
     let app = spawn_app().await;
     let admin = app.admin();
-    let (id, link) = sent_assessment(&app, &admin).await;
+    let (id, link) = sent(&app, &admin).await;
     let at = |name: &str| format!("/v1/assessments/{id}/evidence?filename={name}");
 
     let executable = app
@@ -150,7 +132,7 @@ async fn disguised_and_unnamed_uploads_are_refused_and_nothing_is_stored() {
 async fn an_assessment_holds_at_most_200_files() {
     let app = spawn_app().await;
     let admin = app.admin();
-    let (id, link) = sent_assessment(&app, &admin).await;
+    let (id, link) = sent(&app, &admin).await;
     let upload = format!("/v1/assessments/{id}/evidence?filename=note.txt");
     for i in 0..200 {
         app.upload(&upload, &link, "text/plain", format!("note {i}").as_bytes())
@@ -172,7 +154,7 @@ async fn an_assessment_holds_at_most_200_files() {
 async fn oversized_uploads_are_refused_before_they_are_stored() {
     let app = spawn_with(|s| s.evidence_max_bytes = 1024).await;
     let admin = app.admin();
-    let (id, link) = sent_assessment(&app, &admin).await;
+    let (id, link) = sent(&app, &admin).await;
     let big = [b'a'; 2048];
     let refused = app
         .upload(
@@ -221,8 +203,8 @@ async fn oversized_uploads_are_refused_before_they_are_stored() {
 async fn evidence_belongs_to_its_assessment_and_is_checked_on_download() {
     let app = spawn_app().await;
     let admin = app.admin();
-    let (id, link) = sent_assessment(&app, &admin).await;
-    let (other_id, other_link) = sent_assessment(&app, &admin).await;
+    let (id, link) = sent(&app, &admin).await;
+    let (other_id, other_link) = sent(&app, &admin).await;
     let upload = format!("/v1/assessments/{id}/evidence?filename=policy.pdf");
 
     // Another assessment's link, a read-only role: refused.
