@@ -232,53 +232,91 @@ pub fn use_cases_of(
         .load(conn)
 }
 
-/// The services of the organisation's vendors with ids in (`after`, `last`], in vendor and
-/// service id order.
-pub fn of_vendors_between(
+/// The columns of a service the risk and requirement rules read.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = ai_services)]
+pub struct ServiceProfileRow {
+    pub id: String,
+    pub vendor_id: String,
+    pub name: String,
+    pub data_categories: String,
+    pub trains_on_customer_data: String,
+    pub subprocessors_see_data: Option<bool>,
+    pub eu_ai_act_risk_class: Option<String>,
+}
+
+/// The columns of a use case the rules read.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = use_cases)]
+pub struct UseProfileRow {
+    pub ai_service_id: String,
+    pub purpose: String,
+    pub affected_people: String,
+    pub decision_impact: String,
+    pub autonomy: String,
+}
+
+/// What the rules read of the vendor's services, in service id order.
+pub fn profiles_of_vendor(
     conn: &mut DbConn,
     org: &str,
-    after: &str,
-    last: &str,
-) -> QueryResult<Vec<AiServiceRow>> {
+    vendor_id: &str,
+) -> QueryResult<Vec<ServiceProfileRow>> {
     ai_services::table
         .filter(ai_services::org_id.eq(org))
-        .filter(ai_services::vendor_id.gt(after))
-        .filter(ai_services::vendor_id.le(last))
-        .select(AiServiceRow::as_select())
+        .filter(ai_services::vendor_id.eq(vendor_id))
+        .select(ServiceProfileRow::as_select())
         .order((ai_services::vendor_id.asc(), ai_services::id.asc()))
         .load(conn)
 }
 
-/// The use cases of those services, in id order.
-pub fn use_cases_of_vendors_between(
+/// The same for the organisation's vendors with ids in (`after`, `last`], in vendor and
+/// service id order.
+pub fn profiles_between(
     conn: &mut DbConn,
     org: &str,
     after: &str,
     last: &str,
-) -> QueryResult<Vec<UseCaseRow>> {
-    use_cases::table
-        .inner_join(ai_services::table)
+) -> QueryResult<Vec<ServiceProfileRow>> {
+    ai_services::table
         .filter(ai_services::org_id.eq(org))
         .filter(ai_services::vendor_id.gt(after))
         .filter(ai_services::vendor_id.le(last))
-        .filter(use_cases::org_id.eq(org))
-        .select(UseCaseRow::as_select())
-        .order(use_cases::id.asc())
+        .select(ServiceProfileRow::as_select())
+        .order((ai_services::vendor_id.asc(), ai_services::id.asc()))
         .load(conn)
 }
 
-/// The use cases of every service the vendor provides, in id order.
-pub fn use_cases_of_vendor(
+/// What the rules read of the use cases of every service the vendor provides, in id order.
+pub fn use_profiles_of_vendor(
     conn: &mut DbConn,
     org: &str,
     vendor_id: &str,
-) -> QueryResult<Vec<UseCaseRow>> {
+) -> QueryResult<Vec<UseProfileRow>> {
     use_cases::table
         .inner_join(ai_services::table)
         .filter(ai_services::vendor_id.eq(vendor_id))
         .filter(ai_services::org_id.eq(org))
         .filter(use_cases::org_id.eq(org))
-        .select(UseCaseRow::as_select())
+        .select(UseProfileRow::as_select())
+        .order(use_cases::id.asc())
+        .load(conn)
+}
+
+/// The same for the services of the vendors with ids in (`after`, `last`].
+pub fn use_profiles_between(
+    conn: &mut DbConn,
+    org: &str,
+    after: &str,
+    last: &str,
+) -> QueryResult<Vec<UseProfileRow>> {
+    use_cases::table
+        .inner_join(ai_services::table)
+        .filter(ai_services::org_id.eq(org))
+        .filter(ai_services::vendor_id.gt(after))
+        .filter(ai_services::vendor_id.le(last))
+        .filter(use_cases::org_id.eq(org))
+        .select(UseProfileRow::as_select())
         .order(use_cases::id.asc())
         .load(conn)
 }

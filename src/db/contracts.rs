@@ -82,13 +82,23 @@ pub struct ResponsibilityRow {
     pub updated_at: String,
 }
 
-/// A mapping of a clause of one of the vendor's contracts, with what coverage needs to know.
-#[derive(Debug, Clone, PartialEq, Queryable)]
+/// A mapping of a clause of one of the vendor's contracts: what coverage needs to know of it
+/// and no more (a portfolio run reads one for every clause of every contract).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = clause_mappings)]
 pub struct VendorMapping {
+    #[diesel(select_expression = contracts::vendor_id)]
     pub vendor_id: String,
-    pub mapping: MappingRow,
+    #[diesel(column_name = id)]
+    pub mapping_id: String,
+    pub control_id: String,
+    pub coverage: String,
+    pub verification: String,
+    #[diesel(select_expression = contract_clauses::reference)]
     pub clause_reference: String,
+    #[diesel(select_expression = contracts::title)]
     pub contract_title: String,
+    #[diesel(select_expression = contracts::status)]
     pub contract_status: String,
 }
 
@@ -437,16 +447,9 @@ pub fn vendor_mappings(
         .inner_join(contract_clauses::table.inner_join(contracts::table))
         .filter(contracts::org_id.eq(org))
         .filter(contracts::vendor_id.eq(vendor_id))
-        .select((
-            contracts::vendor_id,
-            MappingRow::as_select(),
-            contract_clauses::reference,
-            contracts::title,
-            contracts::status,
-        ))
+        .select(VendorMapping::as_select())
         .order(clause_mappings::id.asc())
         .load(conn)
-        .map(to_vendor_mappings)
 }
 
 /// The mappings of the clauses of every contract of the vendors with ids in (`after`, `last`].
@@ -461,34 +464,9 @@ pub fn vendor_mappings_between(
         .filter(contracts::org_id.eq(org))
         .filter(contracts::vendor_id.gt(after))
         .filter(contracts::vendor_id.le(last))
-        .select((
-            contracts::vendor_id,
-            MappingRow::as_select(),
-            contract_clauses::reference,
-            contracts::title,
-            contracts::status,
-        ))
+        .select(VendorMapping::as_select())
         .order((contracts::vendor_id.asc(), clause_mappings::id.asc()))
         .load(conn)
-        .map(to_vendor_mappings)
-}
-
-fn to_vendor_mappings(
-    rows: Vec<(String, MappingRow, String, String, String)>,
-) -> Vec<VendorMapping> {
-    rows.into_iter()
-        .map(
-            |(vendor_id, mapping, clause_reference, contract_title, contract_status)| {
-                VendorMapping {
-                    vendor_id,
-                    mapping,
-                    clause_reference,
-                    contract_title,
-                    contract_status,
-                }
-            },
-        )
-        .collect()
 }
 
 pub fn responsibilities(

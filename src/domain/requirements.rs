@@ -7,8 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::ai_service::{
-    AffectedGroup, AiService, Autonomy, DataCategory, DecisionImpact, EuAiActRiskClass,
-    TrainingUse, UseCase,
+    AffectedGroup, Autonomy, DataCategory, DecisionImpact, EuAiActRiskClass, TrainingUse,
 };
 use super::catalog::Control;
 use super::vendor::Tier;
@@ -52,7 +51,7 @@ impl Requirements {
 }
 
 /// Rules that tie what a service is to the controls it calls for.
-fn service_rules(service: &AiService, out: &mut Requirements) {
+fn service_rules(service: &ServiceProfile, out: &mut Requirements) {
     let name = &service.name;
     let personal = service
         .data_categories
@@ -117,7 +116,7 @@ fn short(purpose: &str) -> String {
 }
 
 /// Rules that tie how the organisation uses a service to the controls that use calls for.
-fn use_case_rules(service: &AiService, use_case: &UseCase, out: &mut Requirements) {
+fn use_case_rules(service: &ServiceProfile, use_case: &UseProfile, out: &mut Requirements) {
     let name = &service.name;
     let purpose = short(&use_case.purpose);
     if use_case.decision_impact == DecisionImpact::Decides {
@@ -162,11 +161,31 @@ fn use_case_rules(service: &AiService, use_case: &UseCase, out: &mut Requirement
     }
 }
 
+/// What the requirement and risk rules read of a service; the rest of its record (endpoints,
+/// regions, documentation…) plays no part, so a portfolio run does not load it.
+#[derive(Debug, Clone)]
+pub struct ServiceProfile {
+    pub name: String,
+    pub data_categories: Vec<DataCategory>,
+    pub trains_on_customer_data: TrainingUse,
+    pub subprocessors_see_data: Option<bool>,
+    pub eu_ai_act_risk_class: Option<EuAiActRiskClass>,
+}
+
+/// What the rules read of a use case.
+#[derive(Debug, Clone)]
+pub struct UseProfile {
+    pub purpose: String,
+    pub affected_people: Vec<AffectedGroup>,
+    pub decision_impact: DecisionImpact,
+    pub autonomy: Autonomy,
+}
+
 /// One of the vendor's services with the organisation's use cases of it.
 #[derive(Debug, Clone)]
 pub struct ServiceInUse {
-    pub service: AiService,
-    pub use_cases: Vec<UseCase>,
+    pub service: ServiceProfile,
+    pub use_cases: Vec<UseProfile>,
 }
 
 /// The tier's profile first, in profile order, then what the services and their use add.
@@ -198,37 +217,21 @@ pub fn required_controls(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ai_service::AiServiceKind;
-
     fn service(
         categories: Vec<DataCategory>,
         training: TrainingUse,
         class: Option<EuAiActRiskClass>,
-    ) -> AiService {
-        AiService {
-            id: "s1".into(),
-            vendor_id: "v1".into(),
+    ) -> ServiceProfile {
+        ServiceProfile {
             name: "Chat".into(),
-            kind: AiServiceKind::FoundationModelApi,
-            model_name: None,
-            model_version: None,
-            endpoints: vec![],
-            hosting_regions: vec![],
             data_categories: categories,
-            retention_days: None,
             trains_on_customer_data: training,
             subprocessors_see_data: None,
-            eu_ai_act_role: None,
             eu_ai_act_risk_class: class,
-            human_oversight: None,
-            documentation: vec![],
-            version: 1,
-            created_at: String::new(),
-            updated_at: String::new(),
         }
     }
 
-    fn in_use(service: AiService) -> ServiceInUse {
+    fn in_use(service: ServiceProfile) -> ServiceInUse {
         ServiceInUse {
             service,
             use_cases: Vec::new(),
@@ -239,19 +242,12 @@ mod tests {
         affected_people: Vec<AffectedGroup>,
         decision_impact: DecisionImpact,
         autonomy: Autonomy,
-    ) -> UseCase {
-        UseCase {
-            id: "u1".into(),
-            ai_service_id: "s1".into(),
+    ) -> UseProfile {
+        UseProfile {
             purpose: "Grade homework".into(),
-            business_owner: None,
             affected_people,
             decision_impact,
             autonomy,
-            human_oversight: None,
-            monthly_volume: None,
-            created_at: String::new(),
-            updated_at: String::new(),
         }
     }
 

@@ -510,7 +510,7 @@ pub fn reassessment_due(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ai_service::{AiService, AiServiceKind, UseCase};
+    use crate::domain::requirements::{ServiceProfile, UseProfile};
     use proptest::prelude::*;
 
     fn service(
@@ -518,27 +518,13 @@ mod tests {
         training: TrainingUse,
         class: Option<EuAiActRiskClass>,
         subprocessors: Option<bool>,
-    ) -> AiService {
-        AiService {
-            id: "s1".into(),
-            vendor_id: "v1".into(),
+    ) -> ServiceProfile {
+        ServiceProfile {
             name: "Chat API".into(),
-            kind: AiServiceKind::FoundationModelApi,
-            model_name: None,
-            model_version: None,
-            endpoints: vec![],
-            hosting_regions: vec![],
             data_categories: data,
-            retention_days: None,
             trains_on_customer_data: training,
             subprocessors_see_data: subprocessors,
-            eu_ai_act_role: None,
             eu_ai_act_risk_class: class,
-            human_oversight: None,
-            documentation: vec![],
-            version: 1,
-            created_at: String::new(),
-            updated_at: String::new(),
         }
     }
 
@@ -546,19 +532,12 @@ mod tests {
         affected: Vec<AffectedGroup>,
         impact: DecisionImpact,
         autonomy: Autonomy,
-    ) -> UseCase {
-        UseCase {
-            id: "u1".into(),
-            ai_service_id: "s1".into(),
+    ) -> UseProfile {
+        UseProfile {
             purpose: "Customer support".into(),
-            business_owner: None,
             affected_people: affected,
             decision_impact: impact,
             autonomy,
-            human_oversight: None,
-            monthly_volume: None,
-            created_at: String::new(),
-            updated_at: String::new(),
         }
     }
 

@@ -5,7 +5,9 @@ use serde_json::json;
 use super::journal::{self, Change};
 use super::vendors::require_vendor;
 use super::{check_version, read, stored, stored_enum, write, ServiceError};
-use crate::db::ai_services::{AiServiceChangeRow, AiServiceRow, UseCaseRow};
+use crate::db::ai_services::{
+    AiServiceChangeRow, AiServiceRow, ServiceProfileRow, UseCaseRow, UseProfileRow,
+};
 use crate::db::{self, DbConn, Pool};
 use crate::domain::ai_bom::{self, VendorSupply};
 use crate::domain::ai_bom_import::{IgnoredEntry, ParsedBom};
@@ -14,7 +16,7 @@ use crate::domain::ai_service::{
     AiServiceFields, AiServiceFilter, UseCase, UseCaseFields,
 };
 use crate::domain::pagination::{self, Page};
-use crate::domain::requirements::ServiceInUse;
+use crate::domain::requirements::{ServiceInUse, ServiceProfile, UseProfile};
 use crate::domain::time;
 use crate::domain::{Actor, FieldError};
 
@@ -325,18 +327,21 @@ pub fn changes(pool: &Pool, actor: &Actor, id: &str) -> Result<Vec<AiServiceChan
     })
 }
 
-/// The vendor's services, each with the organisation's use cases of it.
+/// The vendor's services, each with the organisation's use cases of it, as the rules read them.
 pub(super) fn in_use(
     conn: &mut DbConn,
     org: &str,
     vendor_id: &str,
 ) -> Result<Vec<ServiceInUse>, ServiceError> {
-    let services = db::ai_services::all_for(conn, org, Some(vendor_id))?;
+    let services = db::ai_services::profiles_of_vendor(conn, org, vendor_id)?;
     if services.is_empty() {
         return Ok(Vec::new());
     }
-    let use_cases = db::ai_services::use_cases_of_vendor(conn, org, vendor_id)?;
-    with_use_cases(services, use_cases)
+    let use_cases = db::ai_services::use_profiles_of_vendor(conn, org, vendor_id)?;
+    Ok(with_use_cases(services, use_cases)?
+        .into_iter()
+        .map(|(_, in_use)| in_use)
+        .collect())
 }
 
 /// The services of each vendor with an id in (`after`, `last`], with their use cases, by vendor.
@@ -347,37 +352,51 @@ pub(super) fn in_use_between(
     last: &str,
 ) -> Result<HashMap<String, Vec<ServiceInUse>>, ServiceError> {
     let after = after.unwrap_or("");
-    let services = db::ai_services::of_vendors_between(conn, org, after, last)?;
-    let use_cases = db::ai_services::use_cases_of_vendors_between(conn, org, after, last)?;
+    let services = db::ai_services::profiles_between(conn, org, after, last)?;
+    let use_cases = db::ai_services::use_profiles_between(conn, org, after, last)?;
     let mut by_vendor: HashMap<String, Vec<ServiceInUse>> = HashMap::new();
-    for service in with_use_cases(services, use_cases)? {
-        by_vendor
-            .entry(service.service.vendor_id.clone())
-            .or_default()
-            .push(service);
+    for (vendor_id, in_use) in with_use_cases(services, use_cases)? {
+        by_vendor.entry(vendor_id).or_default().push(in_use);
     }
     Ok(by_vendor)
 }
 
-/// Each service with its use cases, in the services' order.
+/// Each service (with its vendor's id) and its use cases, in the services' order.
 fn with_use_cases(
-    services: Vec<AiServiceRow>,
-    use_cases: Vec<UseCaseRow>,
-) -> Result<Vec<ServiceInUse>, ServiceError> {
-    let mut by_service: HashMap<String, Vec<UseCase>> = HashMap::new();
+    services: Vec<ServiceProfileRow>,
+    use_cases: Vec<UseProfileRow>,
+) -> Result<Vec<(String, ServiceInUse)>, ServiceError> {
+    let mut by_service: HashMap<String, Vec<UseProfile>> = HashMap::new();
     for row in use_cases {
-        let use_case = to_use_case(row)?;
+        let use_case = UseProfile {
+            purpose: row.purpose,
+            affected_people: stored("affected_people", &row.affected_people)?,
+            decision_impact: stored_enum("decision_impact", &row.decision_impact)?,
+            autonomy: stored_enum("autonomy", &row.autonomy)?,
+        };
         by_service
-            .entry(use_case.ai_service_id.clone())
+            .entry(row.ai_service_id)
             .or_default()
             .push(use_case);
     }
     services
         .into_iter()
         .map(|row| {
-            let service = to_service(row)?;
-            let use_cases = by_service.remove(&service.id).unwrap_or_default();
-            Ok(ServiceInUse { service, use_cases })
+            let use_cases = by_service.remove(&row.id).unwrap_or_default();
+            let service = ServiceProfile {
+                data_categories: stored("data_categories", &row.data_categories)?,
+                trains_on_customer_data: stored_enum(
+                    "trains_on_customer_data",
+                    &row.trains_on_customer_data,
+                )?,
+                subprocessors_see_data: row.subprocessors_see_data,
+                eu_ai_act_risk_class: optional_enum(
+                    "eu_ai_act_risk_class",
+                    &row.eu_ai_act_risk_class,
+                )?,
+                name: row.name,
+            };
+            Ok((row.vendor_id, ServiceInUse { service, use_cases }))
         })
         .collect()
 }

@@ -327,24 +327,21 @@ fn judge_coverage(
             continue;
         }
         let (Some(coverage), Some(verification)) = (
-            enum_from_text(&m.mapping.coverage),
-            enum_from_text::<Verification>(&m.mapping.verification),
+            enum_from_text(&m.coverage),
+            enum_from_text::<Verification>(&m.verification),
         ) else {
             return Err(ServiceError::Internal(format!(
                 "stored mapping {} is not valid",
-                m.mapping.id
+                m.mapping_id
             )));
         };
-        clauses
-            .entry(m.mapping.control_id.clone())
-            .or_default()
-            .push(ClauseInput {
-                mapping_id: m.mapping.id,
-                clause_reference: m.clause_reference,
-                contract_title: m.contract_title,
-                coverage,
-                verification,
-            });
+        clauses.entry(m.control_id).or_default().push(ClauseInput {
+            mapping_id: m.mapping_id,
+            clause_reference: m.clause_reference,
+            contract_title: m.contract_title,
+            coverage,
+            verification,
+        });
     }
     let data: Vec<ControlCoverage> = required
         .data
