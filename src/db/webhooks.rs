@@ -301,10 +301,25 @@ pub fn queue_head(
     endpoint_id: &str,
     limit: i64,
 ) -> QueryResult<Vec<QueuedDelivery>> {
+    // One read per status, each in `webhook_deliveries_queue` order, merged here: a single
+    // `status IN (..)` read walks the endpoint's deliveries by id, past every one ever made.
+    let mut head = queued_with_status(conn, endpoint_id, PENDING, limit)?;
+    head.extend(queued_with_status(conn, endpoint_id, IN_FLIGHT, limit)?);
+    head.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    head.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(head)
+}
+
+fn queued_with_status(
+    conn: &mut DbConn,
+    endpoint_id: &str,
+    status: &str,
+    limit: i64,
+) -> QueryResult<Vec<QueuedDelivery>> {
     webhook_deliveries::table
         .inner_join(outbox_events::table)
         .filter(webhook_deliveries::endpoint_id.eq(endpoint_id))
-        .filter(webhook_deliveries::status.eq_any([PENDING, IN_FLIGHT]))
+        .filter(webhook_deliveries::status.eq(status))
         .order(webhook_deliveries::id.asc())
         .limit(limit)
         .select((
