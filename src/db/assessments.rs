@@ -25,19 +25,27 @@ pub struct AssessmentRow {
     pub overdue_notified_at: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = assessment_answers, treat_none_as_null = true)]
 pub struct AnswerRow {
     pub id: String,
     pub org_id: String,
     pub assessment_id: String,
+    #[diesel(embed)]
+    pub answer: StoredAnswer,
+    pub updated_at: String,
+}
+
+/// What an answer says, without the columns that only file it (ids, organisation, time).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = assessment_answers, treat_none_as_null = true)]
+pub struct StoredAnswer {
     pub question_key: String,
     pub value: String,
     pub not_applicable: bool,
     pub comment: Option<String>,
     pub verdict: Option<String>,
     pub review_comment: Option<String>,
-    pub updated_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -121,15 +129,14 @@ pub fn list(
         .load(conn)
 }
 
-pub fn answers(conn: &mut DbConn, assessment_id: &str) -> QueryResult<Vec<AnswerRow>> {
+pub fn answers(conn: &mut DbConn, assessment_id: &str) -> QueryResult<Vec<StoredAnswer>> {
     assessment_answers::table
         .filter(assessment_answers::assessment_id.eq(assessment_id))
-        .select(AnswerRow::as_select())
+        .select(StoredAnswer::as_select())
         .order(assessment_answers::question_key.asc())
         .load(conn)
 }
 
-/// Inserts or replaces the answer to one question.
 /// Holds the assessment's row until the transaction ends, so that concurrent writers of the
 /// same assessment take turns instead of failing each other's version check. On SQLite the
 /// IMMEDIATE write transaction already does this.
@@ -143,25 +150,44 @@ pub fn lock(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<()> {
     Ok(())
 }
 
-pub fn save_answer(conn: &mut DbConn, row: &AnswerRow) -> QueryResult<()> {
-    let updated = diesel::update(
-        assessment_answers::table
-            .filter(assessment_answers::assessment_id.eq(&row.assessment_id))
-            .filter(assessment_answers::question_key.eq(&row.question_key)),
-    )
-    .set((
-        assessment_answers::value.eq(&row.value),
-        assessment_answers::not_applicable.eq(row.not_applicable),
-        assessment_answers::comment.eq(&row.comment),
-        assessment_answers::verdict.eq(&row.verdict),
-        assessment_answers::review_comment.eq(&row.review_comment),
-        assessment_answers::updated_at.eq(&row.updated_at),
-    ))
-    .execute(conn)?;
-    if updated == 0 {
-        diesel::insert_into(assessment_answers::table)
-            .values(row)
-            .execute(conn)?;
+/// Rows per upsert statement on PostgreSQL: ten parameters a row stays well inside its limit
+/// of 65,535 bound parameters.
+const ANSWERS_PER_STATEMENT: usize = 1_000;
+
+/// Inserts each answer, or replaces the stored answer to the same question (keeping its id).
+/// `rows` must not hold two answers to one question.
+pub fn save_answers(conn: &mut DbConn, rows: &[AnswerRow]) -> QueryResult<()> {
+    use assessment_answers::dsl as a;
+    use diesel::upsert::excluded;
+    macro_rules! upsert {
+        ($values:expr) => {
+            diesel::insert_into(assessment_answers::table)
+                .values($values)
+                .on_conflict((a::assessment_id, a::question_key))
+                .do_update()
+                .set((
+                    a::value.eq(excluded(a::value)),
+                    a::not_applicable.eq(excluded(a::not_applicable)),
+                    a::comment.eq(excluded(a::comment)),
+                    a::verdict.eq(excluded(a::verdict)),
+                    a::review_comment.eq(excluded(a::review_comment)),
+                    a::updated_at.eq(excluded(a::updated_at)),
+                ))
+        };
+    }
+    // The multi-backend connection has no upsert. diesel writes a multi-row upsert for
+    // PostgreSQL only; on SQLite, in-process statements are cheap and each row gets its own.
+    match conn {
+        DbConn::Sqlite(sqlite) => {
+            for row in rows {
+                upsert!(row).execute(sqlite)?;
+            }
+        }
+        DbConn::Pg(pg) => {
+            for chunk in rows.chunks(ANSWERS_PER_STATEMENT) {
+                upsert!(chunk).execute(pg)?;
+            }
+        }
     }
     Ok(())
 }

@@ -156,15 +156,18 @@ pub struct Answer {
 /// The answers by question key.
 pub type Answers = HashMap<String, Answer>;
 
-fn condition_holds(
-    content: &TemplateContent,
+/// The questions of a template by key, so that visibility is worked out in one pass.
+type QuestionIndex<'a> = HashMap<&'a str, &'a Question>;
+
+fn condition_holds<'a>(
+    index: &QuestionIndex<'a>,
     condition: &Condition,
     answers: &Answers,
-    memo: &mut HashMap<String, bool>,
+    memo: &mut HashMap<&'a str, bool>,
 ) -> bool {
     match condition {
         Condition::Answer(c) => {
-            if !is_visible(content, &c.question, answers, memo) {
+            if !is_visible(index, &c.question, answers, memo) {
                 return false;
             }
             match answers.get(&c.question) {
@@ -182,38 +185,42 @@ fn condition_holds(
         Condition::All(all) => all
             .all
             .iter()
-            .all(|c| condition_holds(content, c, answers, memo)),
+            .all(|c| condition_holds(index, c, answers, memo)),
         Condition::Any(any) => any
             .any
             .iter()
-            .any(|c| condition_holds(content, c, answers, memo)),
+            .any(|c| condition_holds(index, c, answers, memo)),
     }
 }
 
-fn is_visible(
-    content: &TemplateContent,
+fn is_visible<'a>(
+    index: &QuestionIndex<'a>,
     key: &str,
     answers: &Answers,
-    memo: &mut HashMap<String, bool>,
+    memo: &mut HashMap<&'a str, bool>,
 ) -> bool {
+    let Some((&key, question)) = index.get_key_value(key) else {
+        return false;
+    };
     if let Some(known) = memo.get(key) {
         return *known;
     }
-    let visible = match content.question(key).and_then(|q| q.show_if.as_ref()) {
-        None => content.question(key).is_some(),
-        Some(condition) => condition_holds(content, condition, answers, memo),
+    let visible = match &question.show_if {
+        None => true,
+        Some(condition) => condition_holds(index, condition, answers, memo),
     };
-    memo.insert(key.to_owned(), visible);
+    memo.insert(key, visible);
     visible
 }
 
 /// The keys of the questions that apply given the answers (a hidden question's answer never
 /// shows another question). Templates are checked acyclic when saved.
 pub fn visible_questions<'a>(content: &'a TemplateContent, answers: &Answers) -> Vec<&'a Question> {
-    let mut memo = HashMap::new();
+    let index = content.questions_by_key();
+    let mut memo = HashMap::with_capacity(index.len());
     content
         .questions()
-        .filter(|q| is_visible(content, &q.key, answers, &mut memo))
+        .filter(|q| is_visible(&index, &q.key, answers, &mut memo))
         .collect()
 }
 
@@ -353,8 +360,13 @@ pub fn answer_text(answer: &Answer) -> String {
 
 /// Required questions that apply and have no answer, by key.
 pub fn unanswered_required(content: &TemplateContent, answers: &Answers) -> Vec<String> {
-    visible_questions(content, answers)
-        .into_iter()
+    unanswered_among(&visible_questions(content, answers), answers)
+}
+
+/// The required questions among `visible` that have no answer.
+pub fn unanswered_among(visible: &[&Question], answers: &Answers) -> Vec<String> {
+    visible
+        .iter()
         .filter(|q| q.required && !answers.contains_key(&q.key))
         .map(|q| q.key.clone())
         .collect()

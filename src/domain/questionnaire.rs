@@ -215,6 +215,11 @@ impl TemplateContent {
         self.questions().find(|q| q.key == key)
     }
 
+    /// The questions by key, for callers that look up many (`question` walks the sections).
+    pub fn questions_by_key(&self) -> HashMap<&str, &Question> {
+        self.questions().map(|q| (q.key.as_str(), q)).collect()
+    }
+
     /// Every control id the questions map to, once each.
     pub fn control_ids(&self) -> Vec<String> {
         let mut seen = HashSet::new();

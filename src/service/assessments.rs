@@ -1,12 +1,17 @@
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
+
+use lru::LruCache;
 
 use serde_json::{json, Value};
 
 use super::journal::{self, Change};
 use super::{check_version, read, system_actor, write, ServiceError};
 use crate::auth::LinkScope;
-use crate::db::assessments::{AnswerRow, AssessmentQuery, AssessmentRow, LinkRow, ReminderRow};
+use crate::db::assessments::{
+    AnswerRow, AssessmentQuery, AssessmentRow, LinkRow, ReminderRow, StoredAnswer,
+};
 use crate::db::{self, DbConn, Pool};
 use crate::domain::ai_service::{enum_from_text, enum_to_text};
 use crate::domain::assessment::{
@@ -73,11 +78,38 @@ pub(super) fn load_row(
     db::assessments::find(conn, org, id)?.ok_or_else(not_found)
 }
 
-fn content_of(conn: &mut DbConn, row: &AssessmentRow) -> Result<TemplateContent, ServiceError> {
+/// How many parsed published template versions stay in memory.
+const PUBLISHED_CONTENTS_KEPT: NonZeroUsize = NonZeroUsize::new(256).unwrap();
+
+/// Parsed contents of published template versions, by version id. A published version never
+/// changes, and parsing its JSON cost more than the rest of a 100-answer save.
+static PUBLISHED_CONTENTS: LazyLock<Mutex<LruCache<String, Arc<TemplateContent>>>> =
+    LazyLock::new(|| Mutex::new(LruCache::new(PUBLISHED_CONTENTS_KEPT)));
+
+fn published_contents() -> MutexGuard<'static, LruCache<String, Arc<TemplateContent>>> {
+    // The cache holds parsed copies only; a panic elsewhere cannot leave one half-written.
+    PUBLISHED_CONTENTS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+}
+
+fn content_of(
+    conn: &mut DbConn,
+    row: &AssessmentRow,
+) -> Result<Arc<TemplateContent>, ServiceError> {
+    if let Some(content) = published_contents().get(&row.template_version_id) {
+        return Ok(Arc::clone(content));
+    }
     let version = db::questionnaires::find_version_by_id(conn, &row.template_version_id)?
         .ok_or_else(|| ServiceError::Internal("assessment template version is missing".into()))?;
-    serde_json::from_str(&version.content)
-        .map_err(|e| ServiceError::Internal(format!("stored template content is not valid: {e}")))
+    let content: Arc<TemplateContent> =
+        Arc::new(serde_json::from_str(&version.content).map_err(|e| {
+            ServiceError::Internal(format!("stored template content is not valid: {e}"))
+        })?);
+    if version.status == enum_to_text(&VersionStatus::Published) {
+        published_contents().put(version.id, Arc::clone(&content));
+    }
+    Ok(content)
 }
 
 fn answers_of(conn: &mut DbConn, assessment_id: &str) -> Result<Answers, ServiceError> {
@@ -107,6 +139,18 @@ fn answers_of(conn: &mut DbConn, assessment_id: &str) -> Result<Answers, Service
             ))
         })
         .collect()
+}
+
+/// An answer as its row stores it.
+pub(super) fn stored(answer: &Answer) -> StoredAnswer {
+    StoredAnswer {
+        question_key: answer.question.clone(),
+        value: answer.value.to_string(),
+        not_applicable: answer.not_applicable,
+        comment: answer.comment.clone(),
+        verdict: answer.verdict.map(|v| enum_to_text(&v)),
+        review_comment: answer.review_comment.clone(),
+    }
 }
 
 /// Stores a new state of the assessment (version bumped) and journals the change.
@@ -479,10 +523,18 @@ pub struct VisibleSection {
 fn questionnaire_of(conn: &mut DbConn, row: &AssessmentRow) -> Result<Questionnaire, ServiceError> {
     let content = content_of(conn, row)?;
     let answers = answers_of(conn, &row.id)?;
-    let visible: std::collections::HashSet<String> = rules::visible_questions(&content, &answers)
-        .into_iter()
-        .map(|q| q.key.clone())
-        .collect();
+    questionnaire_from(row, &content, answers)
+}
+
+fn questionnaire_from(
+    row: &AssessmentRow,
+    content: &TemplateContent,
+    answers: Answers,
+) -> Result<Questionnaire, ServiceError> {
+    let visible_questions = rules::visible_questions(content, &answers);
+    let unanswered_required = rules::unanswered_among(&visible_questions, &answers);
+    let visible: std::collections::HashSet<&str> =
+        visible_questions.iter().map(|q| q.key.as_str()).collect();
     let sections = content
         .sections
         .iter()
@@ -491,16 +543,15 @@ fn questionnaire_of(conn: &mut DbConn, row: &AssessmentRow) -> Result<Questionna
             questions: s
                 .questions
                 .iter()
-                .filter(|q| visible.contains(&q.key))
+                .filter(|q| visible.contains(q.key.as_str()))
                 .cloned()
                 .collect(),
         })
         .filter(|s| !s.questions.is_empty())
         .collect();
-    let unanswered_required = rules::unanswered_required(&content, &answers);
     let mut shown: Vec<Answer> = answers
         .into_values()
-        .filter(|a| visible.contains(&a.question))
+        .filter(|a| visible.contains(a.question.as_str()))
         .collect();
     shown.sort_by(|a, b| a.question.cmp(&b.question));
     Ok(Questionnaire {
@@ -566,11 +617,12 @@ pub fn save_answers(
             .into_iter()
             .map(|row| row.id)
             .collect();
+        let questions = content.questions_by_key();
         let mut errors = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (i, input) in inputs.iter().enumerate() {
             let at = format!("answers[{i}]");
-            let Some(question) = content.question(&input.question) else {
+            let Some(question) = questions.get(input.question.as_str()) else {
                 errors.push(FieldError::new(
                     format!("{at}.question"),
                     "not_found",
@@ -633,24 +685,17 @@ pub fn save_answers(
             return Err(ServiceError::Validation(errors));
         }
         let now = time::now();
-        for input in &inputs {
-            let answer = &answers[&input.question];
-            db::assessments::save_answer(
-                conn,
-                &AnswerRow {
-                    id: db::new_id(),
-                    org_id: actor.org.clone(),
-                    assessment_id: id.to_owned(),
-                    question_key: answer.question.clone(),
-                    value: answer.value.to_string(),
-                    not_applicable: answer.not_applicable,
-                    comment: answer.comment.clone(),
-                    verdict: answer.verdict.map(|v| enum_to_text(&v)),
-                    review_comment: answer.review_comment.clone(),
-                    updated_at: now.clone(),
-                },
-            )?;
-        }
+        let rows: Vec<AnswerRow> = inputs
+            .iter()
+            .map(|input| AnswerRow {
+                id: db::new_id(),
+                org_id: actor.org.clone(),
+                assessment_id: id.to_owned(),
+                answer: stored(&answers[&input.question]),
+                updated_at: now.clone(),
+            })
+            .collect();
+        db::assessments::save_answers(conn, &rows)?;
         let row = if status == AssessmentStatus::InProgress {
             let mut touched = current.clone();
             touched.version += 1;
@@ -683,7 +728,7 @@ pub fn save_answers(
                 reason: None,
             },
         )?;
-        questionnaire_of(conn, &row)
+        questionnaire_from(&row, &content, answers)
     })
 }
 
@@ -797,20 +842,15 @@ pub fn review_answer(
         let before = answer.clone();
         answer.verdict = Some(verdict);
         answer.review_comment = comment.map(str::to_owned);
-        db::assessments::save_answer(
+        db::assessments::save_answers(
             conn,
-            &AnswerRow {
+            &[AnswerRow {
                 id: db::new_id(),
                 org_id: actor.org.clone(),
                 assessment_id: id.to_owned(),
-                question_key: answer.question.clone(),
-                value: answer.value.to_string(),
-                not_applicable: answer.not_applicable,
-                comment: answer.comment.clone(),
-                verdict: Some(enum_to_text(&verdict)),
-                review_comment: answer.review_comment.clone(),
+                answer: stored(&answer),
                 updated_at: time::now(),
-            },
+            }],
         )?;
         journal::audit(
             conn,
@@ -1141,46 +1181,21 @@ pub fn reminders(pool: &Pool, actor: &Actor, id: &str) -> Result<Vec<Reminder>, 
     })
 }
 
-/// Published template versions do not change, so one parse serves every assessment answered
-/// on the same version.
-#[derive(Default)]
-pub(super) struct TemplateMemo {
-    contents: HashMap<String, Rc<TemplateContent>>,
-}
-
-impl TemplateMemo {
-    fn content_of(
-        &mut self,
-        conn: &mut DbConn,
-        row: &AssessmentRow,
-    ) -> Result<Rc<TemplateContent>, ServiceError> {
-        if let Some(content) = self.contents.get(&row.template_version_id) {
-            return Ok(Rc::clone(content));
-        }
-        let content = Rc::new(content_of(conn, row)?);
-        self.contents
-            .insert(row.template_version_id.clone(), Rc::clone(&content));
-        Ok(content)
-    }
-}
-
 /// What the vendor's completed assessments say about each control: the result in the most
 /// recently completed assessment that asks about it, and the evidence files a reviewer
 /// accepted there on questions mapped to it.
 pub(super) fn control_evidence(
     conn: &mut DbConn,
-    templates: &mut TemplateMemo,
     org: &str,
     vendor_id: &str,
 ) -> Result<AnsweredControls, ServiceError> {
     let completed = db::assessments::completed_for_vendor(conn, org, vendor_id)?;
-    answered_controls(conn, templates, org, completed)
+    answered_controls(conn, org, completed)
 }
 
 /// `control_evidence` from the vendor's completed assessments, newest first.
 pub(super) fn answered_controls(
     conn: &mut DbConn,
-    templates: &mut TemplateMemo,
     org: &str,
     completed: Vec<AssessmentRow>,
 ) -> Result<AnsweredControls, ServiceError> {
@@ -1202,7 +1217,7 @@ pub(super) fn answered_controls(
         if fresh.is_empty() {
             continue;
         }
-        let content = templates.content_of(conn, &row)?;
+        let content = content_of(conn, &row)?;
         let evidence_questions: Vec<&Question> = content
             .questions()
             .filter(|q| q.kind == QuestionType::Evidence)

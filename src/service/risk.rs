@@ -167,14 +167,12 @@ fn to_score(row: RiskScoreRow) -> Result<RiskScore, ServiceError> {
     })
 }
 
-/// What stays the same across the vendors of one transaction: the model in force, the tier
-/// profiles with their controls, and the templates assessments were answered on. A portfolio
-/// run reads each once instead of once a vendor.
+/// What stays the same across the vendors of one transaction: the model in force and the tier
+/// profiles with their controls. A portfolio run reads each once instead of once a vendor.
 #[derive(Default)]
 pub(super) struct RefreshMemo {
     model: Option<RiskModel>,
     catalog: super::catalog::CatalogMemo,
-    templates: super::assessments::TemplateMemo,
 }
 
 impl RefreshMemo {
@@ -205,19 +203,9 @@ pub(super) struct CoverageRecords {
 }
 
 impl CoverageRecords {
-    fn of_vendor(
-        conn: &mut DbConn,
-        memo: &mut RefreshMemo,
-        org: &str,
-        vendor_id: &str,
-    ) -> Result<Self, ServiceError> {
+    fn of_vendor(conn: &mut DbConn, org: &str, vendor_id: &str) -> Result<Self, ServiceError> {
         Ok(Self {
-            answered: super::assessments::control_evidence(
-                conn,
-                &mut memo.templates,
-                org,
-                vendor_id,
-            )?,
+            answered: super::assessments::control_evidence(conn, org, vendor_id)?,
             responsibilities: db::contracts::responsibilities(conn, org, vendor_id)?,
             mappings: db::contracts::vendor_mappings(conn, org, vendor_id)?,
         })
@@ -258,18 +246,12 @@ impl BatchRecords {
     fn take(
         &mut self,
         conn: &mut DbConn,
-        memo: &mut RefreshMemo,
         org: &str,
         vendor_id: &str,
     ) -> Result<(CoverageRecords, Vec<CoverageFindingState>), ServiceError> {
         let completed = self.completed.remove(vendor_id).unwrap_or_default();
         let records = CoverageRecords {
-            answered: super::assessments::answered_controls(
-                conn,
-                &mut memo.templates,
-                org,
-                completed,
-            )?,
+            answered: super::assessments::answered_controls(conn, org, completed)?,
             responsibilities: self.responsibilities.remove(vendor_id).unwrap_or_default(),
             mappings: self.mappings.remove(vendor_id).unwrap_or_default(),
         };
@@ -292,7 +274,7 @@ fn coverage_with(
     vendor: &Vendor,
     services: &[ServiceInUse],
 ) -> Result<VendorCoverage, ServiceError> {
-    let records = CoverageRecords::of_vendor(conn, memo, org, &vendor.id)?;
+    let records = CoverageRecords::of_vendor(conn, org, &vendor.id)?;
     judge_coverage(conn, memo, org, vendor, services, records)
 }
 
@@ -402,7 +384,7 @@ fn refresh_with(
         Some(current) => db::risk::find_score(conn, &current.score_id)?,
         None => None,
     };
-    let records = CoverageRecords::of_vendor(conn, memo, org, vendor_id)?;
+    let records = CoverageRecords::of_vendor(conn, org, vendor_id)?;
     let findings = db::findings::coverage_findings(conn, org, vendor_id)?;
     let stored = StoredInputs {
         services,
@@ -615,7 +597,7 @@ fn refresh_batch(
             .collect();
     let mut batch = BatchRecords::load(conn, org, first, &last)?;
     for vendor in &vendors {
-        let (records, findings) = batch.take(conn, memo, org, &vendor.id)?;
+        let (records, findings) = batch.take(conn, org, &vendor.id)?;
         let stored = StoredInputs {
             services: services.remove(&vendor.id).unwrap_or_default(),
             records,

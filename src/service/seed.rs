@@ -512,19 +512,13 @@ impl Batch {
         } else {
             (AssessmentStatus::InProgress, None)
         };
-        self.answers
-            .extend(answers.into_values().map(|a| AnswerRow {
-                id: db::new_id(),
-                org_id: org.to_owned(),
-                assessment_id: id.clone(),
-                question_key: a.question,
-                value: a.value.to_string(),
-                not_applicable: false,
-                comment: None,
-                verdict: None,
-                review_comment: None,
-                updated_at: now.to_owned(),
-            }));
+        self.answers.extend(answers.values().map(|a| AnswerRow {
+            id: db::new_id(),
+            org_id: org.to_owned(),
+            assessment_id: id.clone(),
+            answer: super::assessments::stored(a),
+            updated_at: now.to_owned(),
+        }));
         let done = completed.then(|| now.to_owned());
         self.assessments.push(AssessmentRow {
             id,

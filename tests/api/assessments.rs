@@ -437,6 +437,49 @@ async fn a_vendor_answers_through_the_link_and_the_assessment_is_reviewed_and_sc
 }
 
 #[actix_web::test]
+async fn a_save_replaces_earlier_answers_and_adds_new_ones() {
+    let app = spawn_app().await;
+    let admin = app.admin();
+    let SentAssessment { id, link, .. } = sent_assessment(&app, &admin).await;
+    let answers = format!("/v1/assessments/{id}/answers");
+    app.put(
+        &answers,
+        &link,
+        &json!({"answers": [{"question": "trains", "value": "no"}, {"question": "retention", "value": 30}]}),
+    )
+    .await
+    .ok(200);
+    let saved = app
+        .put(
+            &answers,
+            &link,
+            &json!({"answers": [
+                {"question": "retention", "value": 45, "comment": "Shortened in 2026"},
+                {"question": "regions", "value": ["eu"]}
+            ]}),
+        )
+        .await
+        .ok(200)
+        .clone();
+    let expected = json!([
+        {"question": "regions", "value": ["eu"], "not_applicable": false, "comment": null,
+         "verdict": null, "review_comment": null},
+        {"question": "retention", "value": 45, "not_applicable": false,
+         "comment": "Shortened in 2026", "verdict": null, "review_comment": null},
+        {"question": "trains", "value": "no", "not_applicable": false, "comment": null,
+         "verdict": null, "review_comment": null}
+    ]);
+    assert_eq!(saved["answers"], expected);
+    // What the save answered is what was stored.
+    let stored = app
+        .get(&format!("/v1/assessments/{id}/questionnaire"), &link)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(stored["answers"], expected);
+}
+
+#[actix_web::test]
 async fn vendor_answers_must_fit_their_questions() {
     let app = spawn_app().await;
     let admin = app.admin();
