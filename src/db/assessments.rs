@@ -69,31 +69,31 @@ pub struct AssessmentQuery {
 }
 
 pub fn insert(conn: &mut DbConn, row: &AssessmentRow) -> QueryResult<()> {
-    diesel::insert_into(assessments::table)
+    on_backend!(conn, c => diesel::insert_into(assessments::table)
         .values(row)
-        .execute(conn)
-        .map(|_| ())
+        .execute(c))
+    .map(|_| ())
 }
 
 pub fn find(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<Option<AssessmentRow>> {
-    assessments::table
+    on_backend!(conn, c => assessments::table
         .filter(assessments::id.eq(id))
         .filter(assessments::org_id.eq(org))
         .select(AssessmentRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c))
+    .optional()
 }
 
 /// Writes `row` if the stored version is still `expected_version`.
 pub fn update(conn: &mut DbConn, row: &AssessmentRow, expected_version: i64) -> QueryResult<bool> {
-    let changed = diesel::update(
+    let changed = on_backend!(conn, c => diesel::update(
         assessments::table
             .filter(assessments::id.eq(&row.id))
             .filter(assessments::org_id.eq(&row.org_id))
             .filter(assessments::version.eq(expected_version)),
     )
     .set(row)
-    .execute(conn)?;
+    .execute(c))?;
     Ok(changed == 1)
 }
 
@@ -130,11 +130,11 @@ pub fn list(
 }
 
 pub fn answers(conn: &mut DbConn, assessment_id: &str) -> QueryResult<Vec<StoredAnswer>> {
-    assessment_answers::table
+    on_backend!(conn, c => assessment_answers::table
         .filter(assessment_answers::assessment_id.eq(assessment_id))
         .select(StoredAnswer::as_select())
         .order(assessment_answers::question_key.asc())
-        .load(conn)
+        .load(c))
 }
 
 /// Holds the assessment's row until the transaction ends, so that concurrent writers of the
@@ -200,12 +200,12 @@ pub fn insert_link(conn: &mut DbConn, row: &LinkRow) -> QueryResult<()> {
 }
 
 pub fn find_link(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<Option<LinkRow>> {
-    vendor_links::table
+    on_backend!(conn, c => vendor_links::table
         .filter(vendor_links::id.eq(id))
         .filter(vendor_links::org_id.eq(org))
         .select(LinkRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c))
+    .optional()
 }
 
 /// Revokes every live link of the assessment; returns how many.

@@ -57,18 +57,18 @@ pub fn lock_chain(conn: &mut DbConn, org: &str) -> QueryResult<()> {
 
 /// The organisation's latest record: (seq, hash).
 pub fn head(conn: &mut DbConn, org: &str) -> QueryResult<Option<(i64, String)>> {
-    audit_events::table
+    on_backend!(conn, c => audit_events::table
         .filter(audit_events::org_id.eq(org))
         .select((audit_events::seq, audit_events::hash))
         .order(audit_events::seq.desc())
-        .first(conn)
-        .optional()
+        .first(c))
+    .optional()
 }
 
 pub fn insert(conn: &mut DbConn, row: &AuditRow) -> QueryResult<()> {
-    diesel::insert_into(audit_events::table)
+    on_backend!(conn, c => diesel::insert_into(audit_events::table)
         .values(row)
-        .execute(conn)?;
+        .execute(c))?;
     Ok(())
 }
 

@@ -26,12 +26,12 @@ pub fn insert(conn: &mut DbConn, row: &EvidenceRow) -> QueryResult<()> {
 
 /// In upload order.
 pub fn list(conn: &mut DbConn, org: &str, assessment_id: &str) -> QueryResult<Vec<EvidenceRow>> {
-    evidence_files::table
+    on_backend!(conn, c => evidence_files::table
         .filter(evidence_files::org_id.eq(org))
         .filter(evidence_files::assessment_id.eq(assessment_id))
         .select(EvidenceRow::as_select())
         .order((evidence_files::created_at.asc(), evidence_files::id.asc()))
-        .load(conn)
+        .load(c))
 }
 
 pub fn find(

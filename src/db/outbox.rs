@@ -14,8 +14,8 @@ pub struct OutboxRow {
 }
 
 pub fn insert(conn: &mut DbConn, row: &OutboxRow) -> QueryResult<()> {
-    diesel::insert_into(outbox_events::table)
+    on_backend!(conn, c => diesel::insert_into(outbox_events::table)
         .values(row)
-        .execute(conn)?;
+        .execute(c))?;
     Ok(())
 }

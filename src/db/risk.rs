@@ -48,12 +48,12 @@ pub struct VendorRiskRow {
 
 /// The model in force: the organisation's highest version, if it ever saved one.
 pub fn current_model(conn: &mut DbConn, org: &str) -> QueryResult<Option<RiskModelRow>> {
-    risk_models::table
+    on_backend!(conn, c => risk_models::table
         .filter(risk_models::org_id.eq(org))
         .select(RiskModelRow::as_select())
         .order(risk_models::version.desc())
-        .first(conn)
-        .optional()
+        .first(c))
+    .optional()
 }
 
 pub fn models(conn: &mut DbConn, org: &str) -> QueryResult<Vec<RiskModelRow>> {
@@ -72,18 +72,18 @@ pub fn insert_model(conn: &mut DbConn, row: &RiskModelRow) -> QueryResult<()> {
 }
 
 pub fn insert_score(conn: &mut DbConn, row: &RiskScoreRow) -> QueryResult<()> {
-    diesel::insert_into(risk_scores::table)
+    on_backend!(conn, c => diesel::insert_into(risk_scores::table)
         .values(row)
-        .execute(conn)
-        .map(|_| ())
+        .execute(c))
+    .map(|_| ())
 }
 
 pub fn find_score(conn: &mut DbConn, id: &str) -> QueryResult<Option<RiskScoreRow>> {
-    risk_scores::table
+    on_backend!(conn, c => risk_scores::table
         .filter(risk_scores::id.eq(id))
         .select(RiskScoreRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c))
+    .optional()
 }
 
 /// A vendor's computations, newest first, one more than `limit`.
@@ -109,11 +109,11 @@ pub fn history(
 }
 
 pub fn vendor_risk(conn: &mut DbConn, vendor_id: &str) -> QueryResult<Option<VendorRiskRow>> {
-    vendor_risk::table
+    on_backend!(conn, c => vendor_risk::table
         .filter(vendor_risk::vendor_id.eq(vendor_id))
         .select(VendorRiskRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c))
+    .optional()
 }
 
 /// The scores in force of the organisation's vendors with ids in (`after`, `last`].
@@ -123,7 +123,7 @@ pub fn scores_in_force_between(
     after: &str,
     last: &str,
 ) -> QueryResult<Vec<RiskScoreRow>> {
-    risk_scores::table
+    on_backend!(conn, c => risk_scores::table
         .filter(
             risk_scores::id.eq_any(
                 vendor_risk::table
@@ -134,7 +134,7 @@ pub fn scores_in_force_between(
             ),
         )
         .select(RiskScoreRow::as_select())
-        .load(conn)
+        .load(c))
 }
 
 /// Update, or insert when the vendor has no score yet: portable where upserts are not.

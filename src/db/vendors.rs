@@ -38,22 +38,22 @@ pub struct ExternalIdRow {
 }
 
 pub fn insert(conn: &mut DbConn, row: &VendorRow) -> QueryResult<()> {
-    diesel::insert_into(vendors::table)
+    on_backend!(conn, c => diesel::insert_into(vendors::table)
         .values(row)
-        .execute(conn)?;
+        .execute(c))?;
     Ok(())
 }
 
 /// Writes `row` if the stored version is still `expected_version`; returns whether it did.
 pub fn update(conn: &mut DbConn, row: &VendorRow, expected_version: i64) -> QueryResult<bool> {
-    let changed = diesel::update(
+    let changed = on_backend!(conn, c => diesel::update(
         vendors::table
             .filter(vendors::id.eq(&row.id))
             .filter(vendors::org_id.eq(&row.org_id))
             .filter(vendors::version.eq(expected_version)),
     )
     .set(row)
-    .execute(conn)?;
+    .execute(c))?;
     Ok(changed == 1)
 }
 
@@ -68,12 +68,12 @@ pub fn delete(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<bool> {
 }
 
 pub fn find(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<Option<VendorRow>> {
-    vendors::table
+    on_backend!(conn, c => vendors::table
         .filter(vendors::id.eq(id))
         .filter(vendors::org_id.eq(org))
         .select(VendorRow::as_select())
-        .first(conn)
-        .optional()
+        .first(c))
+    .optional()
 }
 
 /// The organisation's vendors in id order after `after`, at most `limit`.
@@ -201,7 +201,7 @@ pub fn tags_for(
         .order((vendor_tags::vendor_id, vendor_tags::tag));
     // One id is compared with `=`: a statement with an IN list is prepared anew every time.
     let rows: Vec<(String, String)> = match vendor_ids {
-        [one] => query.filter(vendor_tags::vendor_id.eq(one)).load(conn)?,
+        [one] => on_backend!(conn, c => query.filter(vendor_tags::vendor_id.eq(one)).load(c))?,
         many => query
             .filter(vendor_tags::vendor_id.eq_any(many))
             .load(conn)?,
@@ -220,9 +220,9 @@ pub fn external_ids_for(
     let query = vendor_external_ids::table
         .order((vendor_external_ids::vendor_id, vendor_external_ids::source));
     let rows: Vec<ExternalIdRow> = match vendor_ids {
-        [one] => query
+        [one] => on_backend!(conn, c => query
             .filter(vendor_external_ids::vendor_id.eq(one))
-            .load(conn)?,
+            .load(c))?,
         many => query
             .filter(vendor_external_ids::vendor_id.eq_any(many))
             .load(conn)?,
