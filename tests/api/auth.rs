@@ -66,6 +66,17 @@ async fn a_valid_local_token_is_accepted() {
 }
 
 #[actix_web::test]
+async fn a_token_accepted_once_is_refused_once_it_expires() {
+    let app = spawn_app().await;
+    // Expired 27 s ago: still inside the 30 s leeway for about 3 s.
+    let now = chrono::Utc::now().timestamp();
+    let token = hs256(&claims(json!({"exp": now - 27})), SECRET);
+    list_with(&app, &token).await.ok(200);
+    tokio::time::sleep(std::time::Duration::from_millis(4_500)).await;
+    assert_unauthorized(&list_with(&app, &token).await);
+}
+
+#[actix_web::test]
 async fn token_attacks_are_refused() {
     let app = spawn_with(|s| {
         s.external_idp = vec![external_idp("RS256", "rsa-public.pem", "https://idp.test/")];
@@ -106,6 +117,8 @@ async fn token_attacks_are_refused() {
     assert_unauthorized(&list_with(&app, &confused).await);
     // A valid token whose payload was edited afterwards.
     let valid = hs256(&claims(json!({})), SECRET);
+    // Accepted first, so that the server remembers it as verified.
+    list_with(&app, &valid).await.ok(200);
     let parts: Vec<&str> = valid.split('.').collect();
     let forged = URL_SAFE_NO_PAD.encode(claims(json!({"org": "org-b"})).to_string());
     assert_unauthorized(&list_with(&app, &format!("{}.{}.{}", parts[0], forged, parts[2])).await);
