@@ -150,9 +150,8 @@ pub fn lock(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<()> {
     Ok(())
 }
 
-/// Rows per upsert statement on PostgreSQL: ten parameters a row stays well inside its limit
-/// of 65,535 bound parameters.
-const ANSWERS_PER_STATEMENT: usize = 1_000;
+/// Rows per upsert statement on PostgreSQL: ten bound parameters a row.
+const ANSWERS_PER_STATEMENT: usize = super::MAX_BINDS / 10;
 
 /// Inserts each answer, or replaces the stored answer to the same question (keeping its id).
 /// `rows` must not hold two answers to one question.

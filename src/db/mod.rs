@@ -62,6 +62,9 @@ pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
+/// Bound parameters per statement: under SQLite's limit (32,766) and PostgreSQL's (65,535).
+pub(crate) const MAX_BINDS: usize = 30_000;
+
 /// Held while migrating so that several replicas starting together migrate one at a time.
 const MIGRATION_LOCK_KEY: i64 = 0x616e_6e65_7861;
 

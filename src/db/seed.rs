@@ -11,10 +11,7 @@ use super::schema::{
     controls, use_cases, vendor_tags, vendors,
 };
 use super::vendors::VendorRow;
-use super::DbConn;
-
-/// Bound parameters per statement: under SQLite's limit (32,766) and PostgreSQL's (65,535).
-const MAX_BINDS: usize = 30_000;
+use super::{DbConn, MAX_BINDS};
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = vendor_tags)]
