@@ -39,6 +39,8 @@ pub enum StartError {
 pub struct Prepared {
     pub settings: Settings,
     pub pool: Pool,
+    /// SQLite only: connections for short reads on the worker threads.
+    pub worker_readers: Option<Pool>,
     pub authenticator: Arc<Authenticator>,
     pub evidence: EvidenceStore,
     /// True on first start: the signing secret was just generated.
@@ -59,9 +61,17 @@ pub fn prepare(settings: Settings) -> Result<Prepared, StartError> {
     let mut conn = pool.get().map_err(db::DbError::from)?;
     let applied_migrations = db::migrate(&mut conn)?;
     drop(conn);
+    let workers = settings.workers.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let worker_readers = db::connect_worker_readers(
+        &settings.database,
+        u32::try_from(workers).unwrap_or(u32::MAX),
+    )?;
     Ok(Prepared {
         settings,
         pool,
+        worker_readers,
         authenticator,
         evidence,
         secret_created,
@@ -91,6 +101,7 @@ pub fn start(prepared: &Prepared) -> Result<Application, StartError> {
     let backend = settings.database.backend_name();
     let state = web::Data::new(AppState {
         pool: prepared.pool.clone(),
+        worker_readers: prepared.worker_readers.clone(),
         backend,
         evidence: prepared.evidence.clone(),
         webhooks: settings.webhooks.clone(),

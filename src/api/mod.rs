@@ -25,10 +25,14 @@ pub mod webhooks;
 
 use actix_web::web;
 
-use crate::db::Pool;
+use crate::api::problem::ApiError;
+use crate::db::{DbConn, Pool};
+use crate::service::ServiceError;
 
 pub struct AppState {
     pub pool: Pool,
+    /// SQLite only: read-only connections for `short_read` on the worker threads.
+    pub worker_readers: Option<Pool>,
     /// `sqlite` or `postgres`.
     pub backend: &'static str,
     pub evidence: crate::storage::EvidenceStore,
@@ -60,4 +64,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     ticketing::routes(cfg);
     answer_library::routes(cfg);
     customer_questionnaires::routes(cfg);
+}
+
+impl AppState {
+    /// Runs a read of a few rows. On SQLite it runs on this worker thread when a worker reader
+    /// is idle: handing a point read to the blocking pool and back (two thread wake-ups) cost
+    /// more CPU than the read itself, and a WAL reader never waits for a writer. On PostgreSQL,
+    /// or when no reader is idle, it runs on the blocking pool like every other command.
+    pub async fn short_read<T, F>(&self, read: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, ServiceError> + Send + 'static,
+    {
+        if let Some(mut conn) = self.worker_readers.as_ref().and_then(Pool::try_get) {
+            return Ok(read(&mut conn)?);
+        }
+        let pool = self.pool.clone();
+        Ok(web::block(move || read(&mut *pool.get()?)).await??)
+    }
 }

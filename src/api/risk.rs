@@ -109,9 +109,18 @@ pub async fn get_risk(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = auth.require(access::READ_VENDORS)?;
-    let pool = state.pool.clone();
     let vendor_id = path.into_inner();
-    let score = web::block(move || service::vendor_risk(&pool, &actor, &vendor_id)).await??;
+    let (reader, id) = (actor.clone(), vendor_id.clone());
+    let score = match state
+        .short_read(move |conn| service::stored_vendor_risk(conn, &reader, &id))
+        .await?
+    {
+        Some(score) => score,
+        None => {
+            let pool = state.pool.clone();
+            web::block(move || service::score_first(&pool, &actor, &vendor_id)).await??
+        }
+    };
     Ok(HttpResponse::Ok().json(score))
 }
 

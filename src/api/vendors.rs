@@ -435,9 +435,9 @@ pub async fn list_vendors(
 ) -> Result<HttpResponse, ApiError> {
     let actor = auth.require(access::READ_VENDORS)?;
     let (filter, page) = query.0.into_parts()?;
-    let pool = state.pool.clone();
-    let (data, next_cursor) =
-        web::block(move || service::list(&pool, &actor, &filter, &page)).await??;
+    let (data, next_cursor) = state
+        .short_read(move |conn| service::list(conn, &actor, &filter, &page))
+        .await?;
     Ok(HttpResponse::Ok().json(VendorPage { data, next_cursor }))
 }
 
@@ -458,9 +458,10 @@ pub async fn get_vendor(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = auth.require(access::READ_VENDORS)?;
-    let pool = state.pool.clone();
     let id = path.into_inner();
-    let vendor = web::block(move || service::get(&pool, &actor, &id)).await??;
+    let vendor = state
+        .short_read(move |conn| service::get(conn, &actor, &id))
+        .await?;
     Ok(vendor_response(actix_web::http::StatusCode::OK, &vendor))
 }
 

@@ -97,11 +97,15 @@ pub enum DbError {
 
 pub struct ConnectionManager {
     url: DatabaseUrl,
+    read_only: bool,
 }
 
 impl ConnectionManager {
     pub fn new(url: DatabaseUrl) -> Self {
-        Self { url }
+        Self {
+            url,
+            read_only: false,
+        }
     }
 }
 
@@ -122,7 +126,12 @@ impl r2d2::ManageConnection for ConnectionManager {
     type Error = diesel::ConnectionError;
 
     fn connect(&self) -> Result<DbConn, Self::Error> {
-        establish(&self.url)
+        let mut conn = establish(&self.url)?;
+        if self.read_only {
+            conn.batch_execute("PRAGMA query_only = ON")
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+        }
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
@@ -153,6 +162,25 @@ pub fn connect(url: &DatabaseUrl, size: u32) -> Result<Pool, DbError> {
         .connection_timeout(Duration::from_secs(10))
         .build(ConnectionManager::new(url.clone()))?;
     Ok(pool)
+}
+
+/// Read-only connections for short reads served on the HTTP worker threads themselves, one per
+/// worker: an inline read never yields, so a worker holds at most one at a time. SQLite only; a
+/// WAL reader never waits for a writer. On PostgreSQL every statement is a network round trip,
+/// so reads stay on the blocking pool and this is `None`.
+pub fn connect_worker_readers(url: &DatabaseUrl, workers: u32) -> Result<Option<Pool>, DbError> {
+    if !matches!(url, DatabaseUrl::Sqlite(_)) {
+        return Ok(None);
+    }
+    let pool = r2d2::Pool::builder()
+        .max_size(workers.max(1))
+        .test_on_check_out(false)
+        .connection_timeout(Duration::from_secs(10))
+        .build(ConnectionManager {
+            url: url.clone(),
+            read_only: true,
+        })?;
+    Ok(Some(pool))
 }
 
 /// Applies pending migrations and returns their names.
@@ -222,6 +250,27 @@ pub fn checkpoint(conn: &mut DbConn) -> Result<(), DieselError> {
 
 pub fn ping(conn: &mut DbConn) -> Result<(), DieselError> {
     conn.batch_execute("SELECT 1")
+}
+
+/// `column IN (ids)` written for SQLite as one statement whatever the number of ids.
+pub(crate) type SqliteOneOf = diesel::expression::SqlLiteral<
+    diesel::sql_types::Bool,
+    diesel::expression::UncheckedBind<
+        diesel::expression::SqlLiteral<diesel::sql_types::Bool>,
+        diesel::dsl::AsExprOf<String, diesel::sql_types::Text>,
+    >,
+>;
+
+/// `column IN (ids)` for SQLite with the ids bound as one JSON array. diesel prepares a
+/// statement with an `IN` list of binds anew on every execution; this one is prepared once and
+/// cached. (PostgreSQL's own `eq_any`, `= ANY($1)`, is cached as it is.)
+pub(crate) fn sqlite_one_of(column: &str, ids: &[String]) -> SqliteOneOf {
+    let ids = serde_json::Value::from(ids).to_string();
+    diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+        "{column} IN (SELECT value FROM json_each("
+    ))
+    .bind::<diesel::sql_types::Text, _>(ids)
+    .sql("))")
 }
 
 pub fn new_id() -> String {

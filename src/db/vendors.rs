@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::schema::{vendor_external_ids, vendor_tags, vendors};
-use super::{contains_pattern, lower, DbConn};
+use super::{contains_pattern, lower, sqlite_one_of, DbConn};
 use crate::domain::vendor::VendorFilter;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -101,41 +101,45 @@ pub fn list(
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<VendorRow>> {
-    let mut query = vendors::table
-        .filter(vendors::org_id.eq(org))
-        .select(VendorRow::as_select())
-        .into_boxed();
-    if let Some(status) = &filter.status {
-        query = query.filter(vendors::status.eq(status.as_str()));
-    }
-    if let Some(tier) = &filter.tier {
-        query = query.filter(vendors::tier.eq(tier.as_str()));
-    }
-    if let Some(owner) = &filter.owner {
-        query = query.filter(vendors::owner.eq(owner.clone()));
-    }
-    if let Some(tag) = &filter.tag {
-        let tagged = vendor_tags::table
-            .filter(vendor_tags::org_id.eq(org))
-            .filter(vendor_tags::tag.eq(tag.clone()))
-            .select(vendor_tags::vendor_id);
-        query = query.filter(vendors::id.eq_any(tagged));
-    }
-    if let Some(text) = &filter.name_contains {
-        let pattern = contains_pattern(text);
-        query = query.filter(
-            lower(vendors::legal_name)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(vendors::display_name.assume_not_null())
-                    .like(pattern)
-                    .escape('\\')),
-        );
-    }
-    if let Some(after) = after {
-        query = query.filter(vendors::id.lt(after.to_owned()));
-    }
-    query.order(vendors::id.desc()).limit(limit + 1).load(conn)
+    // Built on the backend's own connection: through the multi-backend one diesel renders a
+    // boxed statement's SQL twice per execution.
+    on_backend!(conn, c => {
+        let mut query = vendors::table
+            .filter(vendors::org_id.eq(org))
+            .select(VendorRow::as_select())
+            .into_boxed();
+        if let Some(status) = &filter.status {
+            query = query.filter(vendors::status.eq(status.as_str()));
+        }
+        if let Some(tier) = &filter.tier {
+            query = query.filter(vendors::tier.eq(tier.as_str()));
+        }
+        if let Some(owner) = &filter.owner {
+            query = query.filter(vendors::owner.eq(owner.clone()));
+        }
+        if let Some(tag) = &filter.tag {
+            let tagged = vendor_tags::table
+                .filter(vendor_tags::org_id.eq(org))
+                .filter(vendor_tags::tag.eq(tag.clone()))
+                .select(vendor_tags::vendor_id);
+            query = query.filter(vendors::id.eq_any(tagged));
+        }
+        if let Some(text) = &filter.name_contains {
+            let pattern = contains_pattern(text);
+            query = query.filter(
+                lower(vendors::legal_name)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower(vendors::display_name.assume_not_null())
+                        .like(pattern)
+                        .escape('\\')),
+            );
+        }
+        if let Some(after) = after {
+            query = query.filter(vendors::id.lt(after.to_owned()));
+        }
+        query.order(vendors::id.desc()).limit(limit + 1).load(c)
+    })
 }
 
 pub fn replace_tags(
@@ -199,12 +203,14 @@ pub fn tags_for(
     let query = vendor_tags::table
         .select((vendor_tags::vendor_id, vendor_tags::tag))
         .order((vendor_tags::vendor_id, vendor_tags::tag));
-    // One id is compared with `=`: a statement with an IN list is prepared anew every time.
-    let rows: Vec<(String, String)> = match vendor_ids {
-        [one] => on_backend!(conn, c => query.filter(vendor_tags::vendor_id.eq(one)).load(c))?,
-        many => query
-            .filter(vendor_tags::vendor_id.eq_any(many))
-            .load(conn)?,
+    let rows: Vec<(String, String)> = match (vendor_ids, conn) {
+        ([one], conn) => {
+            on_backend!(conn, c => query.filter(vendor_tags::vendor_id.eq(one)).load(c))?
+        }
+        (many, DbConn::Sqlite(c)) => query
+            .filter(sqlite_one_of("vendor_tags.vendor_id", many))
+            .load(c)?,
+        (many, DbConn::Pg(c)) => query.filter(vendor_tags::vendor_id.eq_any(many)).load(c)?,
     };
     let mut map: HashMap<String, Vec<String>> = HashMap::new();
     for (vendor_id, tag) in rows {
@@ -219,13 +225,16 @@ pub fn external_ids_for(
 ) -> QueryResult<HashMap<String, Vec<ExternalIdRow>>> {
     let query = vendor_external_ids::table
         .order((vendor_external_ids::vendor_id, vendor_external_ids::source));
-    let rows: Vec<ExternalIdRow> = match vendor_ids {
-        [one] => on_backend!(conn, c => query
+    let rows: Vec<ExternalIdRow> = match (vendor_ids, conn) {
+        ([one], conn) => on_backend!(conn, c => query
             .filter(vendor_external_ids::vendor_id.eq(one))
             .load(c))?,
-        many => query
+        (many, DbConn::Sqlite(c)) => query
+            .filter(sqlite_one_of("vendor_external_ids.vendor_id", many))
+            .load(c)?,
+        (many, DbConn::Pg(c)) => query
             .filter(vendor_external_ids::vendor_id.eq_any(many))
-            .load(conn)?,
+            .load(c)?,
     };
     let mut map: HashMap<String, Vec<ExternalIdRow>> = HashMap::new();
     for row in rows {

@@ -123,8 +123,7 @@ fn read<T>(
     pool: &Pool,
     query: impl FnOnce(&mut DbConn) -> Result<T, ServiceError>,
 ) -> Result<T, ServiceError> {
-    let mut conn = connection(pool)?;
-    db::read_transaction(&mut conn, query)
+    db::read_transaction(&mut *connection(pool)?, query)
 }
 
 /// A stored enum value read back; an unknown one means the database holds what annexa never

@@ -672,14 +672,21 @@ fn score_in_force(conn: &mut DbConn, vendor_id: &str) -> Result<Option<RiskScore
 }
 
 /// The score in force; a vendor never scored (created before scoring existed) is scored now.
-pub fn vendor_risk(pool: &Pool, actor: &Actor, vendor_id: &str) -> Result<RiskScore, ServiceError> {
-    let stored = read(pool, |conn| {
+/// The vendor's score in force, `None` when it was never scored (then `score_first`). A short
+/// read: runs on the connection its caller holds (see `api::AppState::short_read`).
+pub fn stored_vendor_risk(
+    conn: &mut DbConn,
+    actor: &Actor,
+    vendor_id: &str,
+) -> Result<Option<RiskScore>, ServiceError> {
+    db::read_transaction(conn, |conn| {
         super::vendors::require_vendor(conn, &actor.org, vendor_id)?;
         score_in_force(conn, vendor_id)
-    })?;
-    if let Some(score) = stored {
-        return Ok(score);
-    }
+    })
+}
+
+/// Scores a vendor that has no score yet (one created before scoring existed, say).
+pub fn score_first(pool: &Pool, actor: &Actor, vendor_id: &str) -> Result<RiskScore, ServiceError> {
     write(pool, |conn| {
         refresh(conn, actor, vendor_id, "risk.first_read")?;
         score_in_force(conn, vendor_id)?

@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use super::journal::{self, Change};
-use super::{check_version, read, write, ServiceError};
+use super::{check_version, write, ServiceError};
 use crate::db::idempotency::IdempotencyRow;
 use crate::db::vendors::{ExternalIdRow, VendorRow};
 use crate::db::{self, DbConn, Pool};
@@ -265,17 +265,19 @@ pub(super) fn insert_new(
     Ok(vendor)
 }
 
-pub fn get(pool: &Pool, actor: &Actor, id: &str) -> Result<Vendor, ServiceError> {
-    read(pool, |conn| load(conn, &actor.org, id))
+/// A short read: runs on the connection its caller holds (see `api::AppState::short_read`).
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<Vendor, ServiceError> {
+    db::read_transaction(conn, |conn| load(conn, &actor.org, id))
 }
 
+/// A short read, like `get`.
 pub fn list(
-    pool: &Pool,
+    conn: &mut DbConn,
     actor: &Actor,
     filter: &VendorFilter,
     page: &Page,
 ) -> Result<(Vec<Vendor>, Option<String>), ServiceError> {
-    read(pool, |conn| {
+    db::read_transaction(conn, |conn| {
         let rows = db::vendors::list(conn, &actor.org, filter, page.after.as_deref(), page.limit)?;
         let (rows, next) = pagination::finish(rows, page.limit, |r| r.id.clone());
         Ok((assemble(conn, rows)?, next))

@@ -531,6 +531,85 @@ async fn pagination_walks_every_vendor_once_newest_first() {
 }
 
 #[actix_web::test]
+async fn a_page_carries_each_vendors_own_tags_and_external_ids() {
+    let app = spawn_app().await;
+    let token = app.admin();
+    let bodies = [
+        json!({"legal_name": "Alpha", "tags": ["llm", "eu-data"], "external_ids": [{"source": "coupa", "id": "A-1"}, {"source": "zip", "id": "A-2"}]}),
+        json!({"legal_name": "Beta"}),
+        json!({"legal_name": "Gamma", "tags": ["vision"], "external_ids": [{"source": "coupa", "id": "G-1"}]}),
+    ];
+    let mut expected = Vec::new();
+    for body in &bodies {
+        expected.push(app.post("/v1/vendors", &token, body).await.ok(201).clone());
+    }
+    expected.reverse();
+    let page = app.get("/v1/vendors", &token).await.ok(200).clone();
+    assert_eq!(page["data"], json!(expected));
+    assert_eq!(page["data"][0]["tags"], json!(["vision"]));
+    assert_eq!(page["data"][1]["tags"], json!([]));
+    assert_eq!(page["data"][1]["external_ids"], json!([]));
+    assert_eq!(
+        page["data"][2]["external_ids"],
+        json!([{"source": "coupa", "id": "A-1"}, {"source": "zip", "id": "A-2"}])
+    );
+}
+
+#[actix_web::test]
+async fn vendors_are_read_while_another_writer_holds_its_lock() {
+    use diesel::connection::SimpleConnection;
+    let app = spawn_app().await;
+    let token = app.admin();
+    let vendor = app.create_vendor("Held Vendor").await;
+    let id = vendor["id"].as_str().unwrap();
+    let mut writer = annexa::db::establish(&app.database).expect("connect");
+    writer
+        .batch_execute(if app.is_postgres() {
+            "BEGIN; LOCK TABLE vendors IN EXCLUSIVE MODE"
+        } else {
+            "BEGIN IMMEDIATE"
+        })
+        .expect("take the write lock");
+    assert_eq!(
+        app.get(&format!("/v1/vendors/{id}"), &token).await.ok(200),
+        &vendor
+    );
+    assert_eq!(
+        app.get("/v1/vendors", &token).await.ok(200)["data"],
+        json!([vendor])
+    );
+    assert_eq!(
+        app.get(&format!("/v1/vendors/{id}/risk"), &token)
+            .await
+            .ok(200)["vendor_id"],
+        vendor["id"]
+    );
+    writer.batch_execute("ROLLBACK").expect("release the lock");
+}
+
+#[actix_web::test]
+async fn worker_readers_exist_on_sqlite_only_and_refuse_writes() {
+    use diesel::RunQueryDsl;
+    let app = spawn_app().await;
+    let readers = annexa::db::connect_worker_readers(&app.database, 1).expect("readers open");
+    match readers {
+        None => assert!(app.is_postgres()),
+        Some(readers) => {
+            assert!(!app.is_postgres());
+            let mut reader = readers.get().expect("a reader");
+            let refused = match &mut *reader {
+                annexa::db::DbConn::Sqlite(c) => {
+                    diesel::sql_query("DELETE FROM vendors").execute(c)
+                }
+                annexa::db::DbConn::Pg(_) => unreachable!("SQLite readers only"),
+            }
+            .expect_err("a worker reader cannot write");
+            assert!(refused.to_string().contains("readonly"), "{refused}");
+        }
+    }
+}
+
+#[actix_web::test]
 async fn list_filters_by_status_tier_tag_owner_and_name() {
     let app = spawn_app().await;
     let token = app.admin();
