@@ -45,7 +45,7 @@ use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionMa
 use diesel::pg::PgConnection;
 use diesel::result::Error as DieselError;
 use diesel::sqlite::SqliteConnection;
-use diesel::{Connection, RunQueryDsl};
+use diesel::{Connection, QueryResult, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::config::DatabaseUrl;
@@ -252,25 +252,61 @@ pub fn ping(conn: &mut DbConn) -> Result<(), DieselError> {
     conn.batch_execute("SELECT 1")
 }
 
-/// `column IN (ids)` written for SQLite as one statement whatever the number of ids.
-pub(crate) type SqliteOneOf = diesel::expression::SqlLiteral<
-    diesel::sql_types::Bool,
-    diesel::expression::UncheckedBind<
-        diesel::expression::SqlLiteral<diesel::sql_types::Bool>,
-        diesel::dsl::AsExprOf<String, diesel::sql_types::Text>,
-    >,
->;
+/// `column IN (ids)` for SQLite with the ids bound as one JSON array:
+/// `column IN (SELECT value FROM json_each(?))`. Its SQL is the same whatever the number of ids,
+/// so a query using it keeps its prepared statement in diesel's cache; diesel prepares a
+/// statement with an `IN` list of binds (and any literal SQL) anew on every execution.
+/// (PostgreSQL's own `eq_any`, `= ANY($1)`, is cached as it is.)
+#[derive(Debug, Clone)]
+pub(crate) struct SqliteOneOf<C> {
+    column: C,
+    ids: String,
+}
 
-/// `column IN (ids)` for SQLite with the ids bound as one JSON array. diesel prepares a
-/// statement with an `IN` list of binds anew on every execution; this one is prepared once and
-/// cached. (PostgreSQL's own `eq_any`, `= ANY($1)`, is cached as it is.)
-pub(crate) fn sqlite_one_of(column: &str, ids: &[String]) -> SqliteOneOf {
-    let ids = serde_json::Value::from(ids).to_string();
-    diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
-        "{column} IN (SELECT value FROM json_each("
-    ))
-    .bind::<diesel::sql_types::Text, _>(ids)
-    .sql("))")
+pub(crate) fn sqlite_one_of<C>(column: C, ids: &[String]) -> SqliteOneOf<C> {
+    SqliteOneOf {
+        column,
+        ids: serde_json::Value::from(ids).to_string(),
+    }
+}
+
+impl<C: diesel::expression::Expression> diesel::expression::Expression for SqliteOneOf<C> {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl<C, QS> diesel::expression::AppearsOnTable<QS> for SqliteOneOf<C> where
+    C: diesel::expression::AppearsOnTable<QS>
+{
+}
+
+impl<C, GB> diesel::expression::ValidGrouping<GB> for SqliteOneOf<C>
+where
+    C: diesel::expression::ValidGrouping<GB>,
+{
+    type IsAggregate = C::IsAggregate;
+}
+
+impl<C: diesel::query_builder::QueryId + 'static> diesel::query_builder::QueryId
+    for SqliteOneOf<C>
+{
+    type QueryId = SqliteOneOf<C::QueryId>;
+    const HAS_STATIC_QUERY_ID: bool = C::HAS_STATIC_QUERY_ID;
+}
+
+impl<C> diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for SqliteOneOf<C>
+where
+    C: diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+    ) -> QueryResult<()> {
+        self.column.walk_ast(out.reborrow())?;
+        out.push_sql(" IN (SELECT value FROM json_each(");
+        out.push_bind_param::<diesel::sql_types::Text, _>(&self.ids)?;
+        out.push_sql("))");
+        Ok(())
+    }
 }
 
 pub fn new_id() -> String {

@@ -208,7 +208,7 @@ pub fn tags_for(
             on_backend!(conn, c => query.filter(vendor_tags::vendor_id.eq(one)).load(c))?
         }
         (many, DbConn::Sqlite(c)) => query
-            .filter(sqlite_one_of("vendor_tags.vendor_id", many))
+            .filter(sqlite_one_of(vendor_tags::vendor_id, many))
             .load(c)?,
         (many, DbConn::Pg(c)) => query.filter(vendor_tags::vendor_id.eq_any(many)).load(c)?,
     };
@@ -230,7 +230,7 @@ pub fn external_ids_for(
             .filter(vendor_external_ids::vendor_id.eq(one))
             .load(c))?,
         (many, DbConn::Sqlite(c)) => query
-            .filter(sqlite_one_of("vendor_external_ids.vendor_id", many))
+            .filter(sqlite_one_of(vendor_external_ids::vendor_id, many))
             .load(c)?,
         (many, DbConn::Pg(c)) => query
             .filter(vendor_external_ids::vendor_id.eq_any(many))
