@@ -130,9 +130,22 @@ pub async fn spawn_with(customize: impl FnOnce(&mut RawSettings)) -> TestApp {
     spawn_on(None, customize).await
 }
 
+/// The test server's URL with `sslmode=disable` unless it names a mode. Loopback connections to
+/// it need no TLS, and without TLS libpq never starts OpenSSL, whose exit handler can crash the
+/// test process (SIGSEGV after every test passed) while other threads still hold TLS
+/// connections.
+fn without_tls(url: &str) -> String {
+    let mut parsed = url::Url::parse(url).expect("ANNEXA_TEST_DATABASE_URL is a URL");
+    if !parsed.query_pairs().any(|(key, _)| key == "sslmode") {
+        parsed.query_pairs_mut().append_pair("sslmode", "disable");
+    }
+    parsed.to_string()
+}
+
 fn fresh_database(dir: &tempfile::TempDir) -> (String, TestDb) {
     match std::env::var("ANNEXA_TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => {
+            let url = without_tls(&url);
             let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
             let mut admin =
                 diesel::pg::PgConnection::establish(&url).expect("connect to the test PostgreSQL");
