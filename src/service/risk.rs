@@ -671,7 +671,6 @@ fn score_in_force(conn: &mut DbConn, vendor_id: &str) -> Result<Option<RiskScore
     }
 }
 
-/// The score in force; a vendor never scored (created before scoring existed) is scored now.
 /// The vendor's score in force, `None` when it was never scored (then `score_first`). A short
 /// read: runs on the connection its caller holds (see `api::AppState::short_read`).
 pub fn stored_vendor_risk(
