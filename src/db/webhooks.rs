@@ -224,9 +224,11 @@ struct IdRow {
 const CLAIMABLE: &str = "SELECT e.id FROM webhook_endpoints e \
      WHERE e.enabled AND (e.lease_until IS NULL OR e.lease_until < $1) \
      AND EXISTS (SELECT 1 FROM webhook_deliveries d \
-         WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= $1 \
+         WHERE d.id = (SELECT min(p.id) FROM webhook_deliveries p \
+             WHERE p.endpoint_id = e.id AND p.status = 'pending') \
+         AND d.next_attempt_at <= $1 \
          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries h \
-             WHERE h.endpoint_id = e.id AND h.status IN ('pending', 'in_flight') AND h.id < d.id)) \
+             WHERE h.endpoint_id = e.id AND h.status = 'in_flight' AND h.id < d.id)) \
      ORDER BY COALESCE(e.lease_until, '') LIMIT $2";
 
 /// Leases up to `limit` endpoints with due work to `owner` until `until`.

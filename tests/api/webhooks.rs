@@ -645,3 +645,34 @@ async fn a_slow_receiver_does_not_hold_up_deliveries_to_the_others() {
     let all = slow.wait_for(3).await;
     assert_eq!(all.len(), 3);
 }
+
+#[actix_web::test]
+async fn a_delivery_waiting_to_retry_holds_back_its_endpoints_later_events() {
+    let receiver = Receiver::start();
+    receiver.script(vec![Answer::status(503).with_header("retry-after", "1")]);
+    let app = spawn_with(deliver_fast).await;
+    endpoint(&app, &receiver.url("/hook"), &["vendor.created"]).await;
+
+    app.create_vendor("First").await;
+    receiver.wait_for(1).await;
+    // Both are due at once; the first event's retry is not.
+    app.create_vendor("Second").await;
+    app.create_vendor("Third").await;
+    let got = receiver.wait_for(4).await;
+    let ids = webhook_ids(&got);
+    assert_eq!(ids[0], ids[1], "the retry comes first");
+    let names: Vec<Value> = got
+        .iter()
+        .map(|r| r.json()["data"]["vendor"]["legal_name"].clone())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            json!("First"),
+            json!("First"),
+            json!("Second"),
+            json!("Third")
+        ]
+    );
+    assert!(got[1].at - got[0].at >= Duration::from_millis(990));
+}
