@@ -8,6 +8,10 @@ use annexa::config::Settings;
 use annexa::domain::roles::Role;
 use annexa::{api, db, server, service, telemetry};
 
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// The organisation the first-start token is issued for.
 const BOOTSTRAP_ORG: &str = "default";
 const BOOTSTRAP_TTL_SECONDS: i64 = 24 * 3600;
