@@ -1,5 +1,5 @@
-use diesel::dsl::max;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
 
 use super::schema::{
     assessments, portfolio_counts, risk_models, risk_scores, vendor_risk, vendors,
@@ -151,42 +151,55 @@ pub fn set_vendor_risk(conn: &mut DbConn, row: &VendorRiskRow) -> QueryResult<()
     Ok(())
 }
 
-/// When the vendor's last assessment was completed.
-pub fn last_completed(
-    conn: &mut DbConn,
-    org: &str,
-    vendor_id: &str,
-) -> QueryResult<Option<String>> {
-    assessments::table
-        .filter(assessments::org_id.eq(org))
-        .filter(assessments::vendor_id.eq(vendor_id))
-        .filter(assessments::status.eq("completed"))
-        .select(max(assessments::completed_at))
-        .first(conn)
+/// A vendor in use (approved, with or without conditions) and not yet flagged for
+/// reassessment, with what its cadence is counted from.
+#[derive(Debug, QueryableByName)]
+pub struct CadenceCandidate {
+    #[diesel(sql_type = Text)]
+    pub vendor_id: String,
+    #[diesel(sql_type = Text)]
+    pub org_id: String,
+    #[diesel(sql_type = Text)]
+    pub tier: String,
+    #[diesel(sql_type = Text)]
+    pub created_at: String,
+    /// When its last assessment was completed.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub last_completed: Option<String>,
 }
 
-/// Vendors in use (approved, with or without conditions), not yet flagged for reassessment,
-/// with their risk tier and creation time; in id order after `after`.
+/// The last completion is read in the same statement (through `assessments_vendor_completed`)
+/// rather than with a query per vendor.
+const CADENCE_CANDIDATES: &str = "SELECT v.id AS vendor_id, v.org_id, r.tier, v.created_at, \
+     (SELECT max(a.completed_at) FROM assessments a \
+         WHERE a.org_id = v.org_id AND a.vendor_id = v.id AND a.status = 'completed') \
+         AS last_completed \
+     FROM vendors v JOIN vendor_risk r ON r.vendor_id = v.id \
+     WHERE v.status IN ('approved', 'approved_with_conditions') AND NOT v.reassessment_due";
+
+/// Candidates in id order after `after` (all when `None`), at most `limit`.
 pub fn cadence_candidates(
     conn: &mut DbConn,
     after: Option<&str>,
     limit: i64,
-) -> QueryResult<Vec<(String, String, String, String)>> {
-    let mut query = vendors::table
-        .inner_join(vendor_risk::table)
-        .filter(vendors::status.eq_any(["approved", "approved_with_conditions"]))
-        .filter(vendors::reassessment_due.eq(false))
-        .select((
-            vendors::id,
-            vendors::org_id,
-            vendor_risk::tier,
-            vendors::created_at,
-        ))
-        .into_boxed();
-    if let Some(after) = after {
-        query = query.filter(vendors::id.gt(after.to_owned()));
-    }
-    query.order(vendors::id.asc()).limit(limit).load(conn)
+) -> QueryResult<Vec<CadenceCandidate>> {
+    diesel::sql_query(format!(
+        "{CADENCE_CANDIDATES} AND v.id > $1 ORDER BY v.id LIMIT $2"
+    ))
+    .bind::<Text, _>(after.unwrap_or(""))
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+}
+
+/// The vendor if it is still a candidate.
+pub fn cadence_candidate(
+    conn: &mut DbConn,
+    vendor_id: &str,
+) -> QueryResult<Option<CadenceCandidate>> {
+    diesel::sql_query(format!("{CADENCE_CANDIDATES} AND v.id = $1"))
+        .bind::<Text, _>(vendor_id)
+        .get_result(conn)
+        .optional()
 }
 
 /// The organisation's portfolio counts as (dimension, key, count), each summed over its shards.

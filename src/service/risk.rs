@@ -967,51 +967,82 @@ const CADENCE_BATCH: i64 = 500;
 
 /// Flags approved vendors whose last completed assessment is older than their tier's cadence
 /// (or that were never assessed since they were added that long ago). Returns how many.
+///
+/// Every vendor in use is looked at on a read snapshot, so writers are not held up meanwhile;
+/// only those found due are looked at again and flagged, in write transactions of a batch each.
 pub fn check_cadence(pool: &Pool) -> Result<usize, ServiceError> {
     let today = time::today();
-    write(pool, |conn| {
-        let mut flagged = 0;
+    let due = read(pool, |conn| {
+        let mut models = HashMap::new();
+        let mut due = Vec::new();
         let mut after: Option<String> = None;
-        let mut models: HashMap<String, RiskModelConfig> = HashMap::new();
         loop {
             let batch = db::risk::cadence_candidates(conn, after.as_deref(), CADENCE_BATCH)?;
-            let Some(last) = batch.last().map(|c| c.0.clone()) else {
+            let Some(last) = batch.last().map(|c| c.vendor_id.clone()) else {
                 break;
             };
-            for (vendor_id, org, tier, created_at) in batch {
-                let model = match models.get(&org) {
-                    Some(m) => *m,
-                    None => {
-                        let m = model_in_force(conn, &org)?.config();
-                        models.insert(org.clone(), m);
-                        m
-                    }
+            for candidate in batch {
+                if cadence_passed(conn, &mut models, &candidate, &today)?.is_some() {
+                    due.push(candidate.vendor_id);
+                }
+            }
+            after = Some(last);
+        }
+        Ok(due)
+    })?;
+    let mut flagged = 0;
+    for chunk in due.chunks(CADENCE_BATCH as usize) {
+        flagged += write(pool, |conn| {
+            let mut models = HashMap::new();
+            let mut flagged = 0;
+            // Approved, flagged or assessed since the snapshot: judged on what is stored now.
+            for vendor_id in chunk {
+                let Some(candidate) = db::risk::cadence_candidate(conn, vendor_id)? else {
+                    continue;
                 };
-                let tier = stored_tier(&tier)?;
-                let reason = match db::risk::last_completed(conn, &org, &vendor_id)? {
-                    Some(at) => model_rules::reassessment_due(&model, tier, &at, &today),
-                    None => model_rules::reassessment_due(&model, tier, &created_at, &today)
-                        .map(|_| {
-                            format!(
-                                "never assessed since it was added on {}; {}-tier vendors are reassessed every {} months",
-                                created_at.get(..10).unwrap_or(&created_at),
-                                tier.as_str(),
-                                model.reassessment_months.months(tier)
-                            )
-                        }),
-                };
-                if let Some(reason) = reason {
+                if let Some(reason) = cadence_passed(conn, &mut models, &candidate, &today)? {
                     super::vendors::flag_reassessment(
                         conn,
-                        &system_actor(&org),
-                        &vendor_id,
+                        &system_actor(&candidate.org_id),
+                        vendor_id,
                         &reason,
                     )?;
                     flagged += 1;
                 }
             }
-            after = Some(last);
+            Ok(flagged)
+        })?;
+    }
+    Ok(flagged)
+}
+
+/// Why the candidate is due for reassessment on `today`, if it is. `models` keeps each
+/// organisation's model in force.
+fn cadence_passed(
+    conn: &mut DbConn,
+    models: &mut HashMap<String, RiskModelConfig>,
+    candidate: &db::risk::CadenceCandidate,
+    today: &str,
+) -> Result<Option<String>, ServiceError> {
+    let model = match models.get(&candidate.org_id) {
+        Some(model) => *model,
+        None => {
+            let model = model_in_force(conn, &candidate.org_id)?.config();
+            models.insert(candidate.org_id.clone(), model);
+            model
         }
-        Ok(flagged)
+    };
+    let tier = stored_tier(&candidate.tier)?;
+    let created_at = &candidate.created_at;
+    Ok(match &candidate.last_completed {
+        Some(at) => model_rules::reassessment_due(&model, tier, at, today),
+        None => model_rules::reassessment_due(&model, tier, created_at, today).map(|_| {
+            format!(
+                "never assessed since it was added on {}; {}-tier vendors are reassessed every {} months",
+                created_at.get(..10).unwrap_or(created_at),
+                tier.as_str(),
+                model.reassessment_months.months(tier)
+            )
+        }),
     })
 }

@@ -325,6 +325,35 @@ async fn approved_vendors_past_their_cadence_are_due_for_reassessment() {
         .clone();
     assert_eq!(fresh["reassessment_due"], false);
 
+    // Never assessed, approved, and added long ago: due too, counted from when it was added.
+    let unassessed = app.create_vendor("Unassessed AI").await;
+    let unassessed_id = unassessed["id"].as_str().unwrap();
+    for to in ["in_review", "approved"] {
+        app.post(
+            &format!("/v1/vendors/{unassessed_id}/status"),
+            &admin,
+            &json!({"status": to}),
+        )
+        .await
+        .ok(200);
+    }
+    let tier = app
+        .get(&format!("/v1/vendors/{unassessed_id}/risk"), &admin)
+        .await
+        .ok(200)["tier"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let months = match tier.as_str() {
+        "low" => 36,
+        "medium" => 24,
+        "high" => 12,
+        _ => 6,
+    };
+    app.execute_sql(&format!(
+        "UPDATE vendors SET created_at = '2019-03-15T10:00:00.000000Z' WHERE id = '{unassessed_id}'"
+    ))
+    .unwrap();
     // Low tier: every 36 months. Completed four years ago, it is due.
     app.execute_sql(&format!(
         "UPDATE assessments SET completed_at = '2022-11-01T10:00:00.000000Z' WHERE id = '{assessment_id}'"
@@ -341,12 +370,30 @@ async fn approved_vendors_past_their_cadence_are_due_for_reassessment() {
         due["reassessment_reason"],
         "last assessed on 2022-11-01; low-tier vendors are reassessed every 36 months"
     );
-    let portfolio = app.get("/v1/risk/portfolio", &admin).await.ok(200).clone();
-    assert_eq!(portfolio["reassessment_due"]["count"], 1);
+    let never = app
+        .get(&format!("/v1/vendors/{unassessed_id}"), &admin)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(never["reassessment_due"], true);
     assert_eq!(
-        portfolio["reassessment_due"]["vendors"][0]["vendor_id"],
-        vendor_id
+        never["reassessment_reason"],
+        format!(
+            "never assessed since it was added on 2019-03-15; {tier}-tier vendors are reassessed every {months} months"
+        )
     );
+    let portfolio = app.get("/v1/risk/portfolio", &admin).await.ok(200).clone();
+    assert_eq!(portfolio["reassessment_due"]["count"], 2);
+    let mut flagged: Vec<&str> = portfolio["reassessment_due"]["vendors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["vendor_id"].as_str().unwrap())
+        .collect();
+    flagged.sort_unstable();
+    let mut expected = vec![vendor_id, unassessed_id];
+    expected.sort_unstable();
+    assert_eq!(flagged, expected);
 }
 
 #[actix_web::test]
