@@ -42,10 +42,10 @@ pub struct CommentRow {
 }
 
 pub fn insert(conn: &mut DbConn, row: &FindingRow) -> QueryResult<()> {
-    diesel::insert_into(findings::table)
+    on_backend!(conn, c => diesel::insert_into(findings::table)
         .values(row)
-        .execute(conn)
-        .map(|_| ())
+        .execute(c))
+    .map(|_| ())
 }
 
 /// Writes `row` if the stored version is still `expected_version`; returns whether it did.

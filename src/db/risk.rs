@@ -139,17 +139,72 @@ pub fn scores_in_force_between(
 
 /// Update, or insert when the vendor has no score yet: portable where upserts are not.
 pub fn set_vendor_risk(conn: &mut DbConn, row: &VendorRiskRow) -> QueryResult<()> {
-    let updated =
-        diesel::update(vendor_risk::table.filter(vendor_risk::vendor_id.eq(&row.vendor_id)))
+    match conn {
+        DbConn::Sqlite(sqlite) => SqliteVendorRiskUpsert(row).execute(sqlite).map(|_| ()),
+        DbConn::Pg(pg) => {
+            let updated = diesel::update(
+                vendor_risk::table.filter(vendor_risk::vendor_id.eq(&row.vendor_id)),
+            )
             .set(row)
-            .execute(conn)?;
-    if updated == 0 {
-        diesel::insert_into(vendor_risk::table)
-            .values(row)
-            .execute(conn)?;
+            .execute(pg)?;
+            if updated == 0 {
+                diesel::insert_into(vendor_risk::table)
+                    .values(row)
+                    .execute(pg)?;
+            }
+            Ok(())
+        }
     }
-    Ok(())
 }
+
+/// `set_vendor_risk` on SQLite as one upsert written out with a static query id, so that it
+/// stays prepared: diesel prepares every `UPDATE` anew on each execution, and every created
+/// vendor and every rescore sets a score in force. The conflict path fires `vendor_risk`'s
+/// update triggers like the `UPDATE` it replaces.
+struct SqliteVendorRiskUpsert<'a>(&'a VendorRiskRow);
+
+impl diesel::query_builder::QueryId for SqliteVendorRiskUpsert<'_> {
+    type QueryId = SqliteVendorRiskUpsert<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for SqliteVendorRiskUpsert<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Double, Integer};
+        let SqliteVendorRiskUpsert(row) = self;
+        out.push_sql(
+            "INSERT INTO vendor_risk (vendor_id, org_id, score_id, inherent, residual, tier, \
+             model_version, computed_at) VALUES (",
+        );
+        out.push_bind_param::<Text, _>(&row.vendor_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&row.org_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&row.score_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Double, _>(&row.inherent)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Double, _>(&row.residual)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&row.tier)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Integer, _>(&row.model_version)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&row.computed_at)?;
+        out.push_sql(
+            ") ON CONFLICT (vendor_id) DO UPDATE SET org_id = excluded.org_id, \
+             score_id = excluded.score_id, inherent = excluded.inherent, \
+             residual = excluded.residual, tier = excluded.tier, \
+             model_version = excluded.model_version, computed_at = excluded.computed_at",
+        );
+        Ok(())
+    }
+}
+
+impl RunQueryDsl<diesel::sqlite::SqliteConnection> for SqliteVendorRiskUpsert<'_> {}
 
 /// A vendor in use (approved, with or without conditions) and not yet flagged for
 /// reassessment, with what its cadence is counted from.
