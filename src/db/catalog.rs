@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 
 use super::schema::{control_links, controls, frameworks, profile_controls};
-use super::{contains_pattern, lower, DbConn};
+use super::{contains_pattern, lower, sqlite_one_of, DbConn};
 use crate::domain::catalog::ControlFilter;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -327,14 +327,21 @@ pub fn replace_profile(
 }
 
 /// The visible controls among `ids`, by id.
+/// On SQLite the ids are bound as one JSON array (`sqlite_one_of`), so the statement stays
+/// prepared: every created vendor reads its tier profile's controls.
 pub fn find_many(conn: &mut DbConn, org: &str, ids: &[String]) -> QueryResult<Vec<ControlRow>> {
-    controls::table
-        .filter(controls::id.eq_any(ids))
-        .filter(
-            controls::org_id
-                .is_null()
-                .or(controls::org_id.eq(org.to_owned())),
-        )
-        .select(ControlRow::as_select())
-        .load(conn)
+    let visible = controls::org_id
+        .is_null()
+        .or(controls::org_id.eq(org.to_owned()));
+    let query = controls::table.filter(visible);
+    match conn {
+        DbConn::Sqlite(c) => query
+            .filter(sqlite_one_of(controls::id, ids))
+            .select(ControlRow::as_select())
+            .load(c),
+        DbConn::Pg(c) => query
+            .filter(controls::id.eq_any(ids))
+            .select(ControlRow::as_select())
+            .load(c),
+    }
 }
