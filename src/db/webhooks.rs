@@ -340,30 +340,76 @@ fn queued_with_status(
 /// Marks pending deliveries in flight until `until`; returns how many it took (fewer than
 /// asked means another dispatcher got there first).
 pub fn take_deliveries(conn: &mut DbConn, ids: &[String], until: &str) -> QueryResult<usize> {
-    diesel::update(
-        webhook_deliveries::table
-            .filter(webhook_deliveries::id.eq_any(ids))
-            .filter(webhook_deliveries::status.eq(PENDING)),
-    )
-    .set((
-        webhook_deliveries::status.eq(IN_FLIGHT),
-        webhook_deliveries::lease_until.eq(until),
-    ))
-    .execute(conn)
+    match conn {
+        DbConn::Sqlite(lite) => sqlite_update_deliveries(
+            lite,
+            &format!("status = '{IN_FLIGHT}', lease_until = ?1"),
+            PENDING,
+            ids,
+            Some(until),
+        ),
+        DbConn::Pg(pg) => diesel::update(
+            webhook_deliveries::table
+                .filter(webhook_deliveries::id.eq_any(ids))
+                .filter(webhook_deliveries::status.eq(PENDING)),
+        )
+        .set((
+            webhook_deliveries::status.eq(IN_FLIGHT),
+            webhook_deliveries::lease_until.eq(until),
+        ))
+        .execute(pg),
+    }
+}
+
+/// `UPDATE webhook_deliveries SET {set} WHERE id IN ids AND status = {status}` on SQLite, the
+/// ids bound as one JSON array and `until` as `?1` when given. The status test is kept off the
+/// indexes (`+status`): with the values bound, SQLite otherwise plans the update through
+/// `webhook_deliveries_lease (status, …)` and walks every delivery in that status (the whole
+/// backlog of an endpoint that is failing) instead of looking up a batch's ids.
+fn sqlite_update_deliveries(
+    lite: &mut diesel::sqlite::SqliteConnection,
+    set: &str,
+    status: &str,
+    ids: &[String],
+    until: Option<&str>,
+) -> QueryResult<usize> {
+    let ids = serde_json::to_string(ids)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let ids_at = if until.is_some() { 2 } else { 1 };
+    let sql = format!(
+        "UPDATE webhook_deliveries SET {set} \
+         WHERE id IN (SELECT value FROM json_each(?{ids_at})) AND +status = '{status}'"
+    );
+    match until {
+        Some(until) => diesel::sql_query(sql)
+            .bind::<Text, _>(until)
+            .bind::<Text, _>(ids)
+            .execute(lite),
+        None => diesel::sql_query(sql).bind::<Text, _>(ids).execute(lite),
+    }
 }
 
 /// Puts in-flight deliveries back untouched (they were not attempted).
 pub fn untake_deliveries(conn: &mut DbConn, ids: &[String]) -> QueryResult<usize> {
-    diesel::update(
-        webhook_deliveries::table
-            .filter(webhook_deliveries::id.eq_any(ids))
-            .filter(webhook_deliveries::status.eq(IN_FLIGHT)),
-    )
-    .set((
-        webhook_deliveries::status.eq(PENDING),
-        webhook_deliveries::lease_until.eq(None::<String>),
-    ))
-    .execute(conn)
+    match conn {
+        DbConn::Sqlite(lite) => sqlite_update_deliveries(
+            lite,
+            &format!("status = '{PENDING}', lease_until = NULL"),
+            IN_FLIGHT,
+            ids,
+            None,
+        ),
+        DbConn::Pg(pg) => diesel::update(
+            webhook_deliveries::table
+                .filter(webhook_deliveries::id.eq_any(ids))
+                .filter(webhook_deliveries::status.eq(IN_FLIGHT)),
+        )
+        .set((
+            webhook_deliveries::status.eq(PENDING),
+            webhook_deliveries::lease_until.eq(None::<String>),
+        ))
+        .execute(pg),
+    }
 }
 
 /// Records an attempt and the delivery's new state.
@@ -413,11 +459,16 @@ pub fn find_endpoint_any_org(conn: &mut DbConn, id: &str) -> QueryResult<Option<
 }
 
 pub fn extend_deliveries(conn: &mut DbConn, ids: &[String], until: &str) -> QueryResult<usize> {
-    diesel::update(
-        webhook_deliveries::table
-            .filter(webhook_deliveries::id.eq_any(ids))
-            .filter(webhook_deliveries::status.eq(IN_FLIGHT)),
-    )
-    .set(webhook_deliveries::lease_until.eq(until))
-    .execute(conn)
+    match conn {
+        DbConn::Sqlite(lite) => {
+            sqlite_update_deliveries(lite, "lease_until = ?1", IN_FLIGHT, ids, Some(until))
+        }
+        DbConn::Pg(pg) => diesel::update(
+            webhook_deliveries::table
+                .filter(webhook_deliveries::id.eq_any(ids))
+                .filter(webhook_deliveries::status.eq(IN_FLIGHT)),
+        )
+        .set(webhook_deliveries::lease_until.eq(until))
+        .execute(pg),
+    }
 }
