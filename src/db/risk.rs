@@ -137,7 +137,8 @@ pub fn scores_in_force_between(
         .load(c))
 }
 
-/// Update, or insert when the vendor has no score yet: portable where upserts are not.
+/// Sets the vendor's score in force: one upsert on SQLite (`SqliteVendorRiskUpsert`); on
+/// PostgreSQL an update, or an insert when the vendor has no score yet.
 pub fn set_vendor_risk(conn: &mut DbConn, row: &VendorRiskRow) -> QueryResult<()> {
     match conn {
         DbConn::Sqlite(sqlite) => SqliteVendorRiskUpsert(row).execute(sqlite).map(|_| ()),

@@ -343,7 +343,7 @@ pub fn take_deliveries(conn: &mut DbConn, ids: &[String], until: &str) -> QueryR
     match conn {
         DbConn::Sqlite(lite) => sqlite_update_deliveries(
             lite,
-            &format!("status = '{IN_FLIGHT}', lease_until = ?1"),
+            &format!("status = '{IN_FLIGHT}', lease_until = ?2"),
             PENDING,
             ids,
             Some(until),
@@ -362,8 +362,8 @@ pub fn take_deliveries(conn: &mut DbConn, ids: &[String], until: &str) -> QueryR
 }
 
 /// `UPDATE webhook_deliveries SET {set} WHERE id IN ids AND status = {status}` on SQLite, the
-/// ids bound as one JSON array and `until` as `?1` when given. The status test is kept off the
-/// indexes (`+status`): with the values bound, SQLite otherwise plans the update through
+/// ids bound as one JSON array (`?1`) and `until`, when given, as `?2`. The status test is kept
+/// off the indexes (`+status`): with the values bound, SQLite otherwise plans the update through
 /// `webhook_deliveries_lease (status, …)` and walks every delivery in that status (the whole
 /// backlog of an endpoint that is failing) instead of looking up a batch's ids.
 fn sqlite_update_deliveries(
@@ -375,17 +375,14 @@ fn sqlite_update_deliveries(
 ) -> QueryResult<usize> {
     let ids = serde_json::to_string(ids)
         .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-    let ids_at = if until.is_some() { 2 } else { 1 };
-    let sql = format!(
+    let query = diesel::sql_query(format!(
         "UPDATE webhook_deliveries SET {set} \
-         WHERE id IN (SELECT value FROM json_each(?{ids_at})) AND +status = '{status}'"
-    );
+         WHERE id IN (SELECT value FROM json_each(?1)) AND +status = '{status}'"
+    ))
+    .bind::<Text, _>(ids);
     match until {
-        Some(until) => diesel::sql_query(sql)
-            .bind::<Text, _>(until)
-            .bind::<Text, _>(ids)
-            .execute(lite),
-        None => diesel::sql_query(sql).bind::<Text, _>(ids).execute(lite),
+        Some(until) => query.bind::<Text, _>(until).execute(lite),
+        None => query.execute(lite),
     }
 }
 
@@ -461,7 +458,7 @@ pub fn find_endpoint_any_org(conn: &mut DbConn, id: &str) -> QueryResult<Option<
 pub fn extend_deliveries(conn: &mut DbConn, ids: &[String], until: &str) -> QueryResult<usize> {
     match conn {
         DbConn::Sqlite(lite) => {
-            sqlite_update_deliveries(lite, "lease_until = ?1", IN_FLIGHT, ids, Some(until))
+            sqlite_update_deliveries(lite, "lease_until = ?2", IN_FLIGHT, ids, Some(until))
         }
         DbConn::Pg(pg) => diesel::update(
             webhook_deliveries::table
