@@ -83,8 +83,9 @@ fn field_errors<T: Validate>(value: &T) -> Result<(), Vec<FieldError>> {
 /// expected shape with no unknown fields (else 422 naming the field) and valid.
 pub struct JsonBody<T> {
     pub value: T,
-    /// SHA-256 of the body's canonical form, for idempotent replays.
-    pub digest: String,
+    /// SHA-256 of the body's canonical form, to tell an idempotent replay from another body;
+    /// computed only when the request carries an `Idempotency-Key`.
+    pub digest: Option<String>,
 }
 
 fn is_json(req: &HttpRequest) -> bool {
@@ -117,6 +118,30 @@ fn shape_error(e: serde_path_to_error::Error<serde_json::Error>) -> FieldError {
         .unwrap_or(&message)
         .to_owned();
     FieldError::new(field, "type", message)
+}
+
+fn not_json(e: serde_json::Error) -> ApiError {
+    ApiError::bad_request(format!("the body is not valid JSON: {e}"))
+}
+
+/// Reads a JSON body straight into `T` (no intermediate `Value`) and validates it: 400 when the
+/// body is not JSON, 422 naming the field when it is JSON of another shape.
+fn from_slice<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let parsed: T = match serde_path_to_error::deserialize(&mut de) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            // The shape error may come before a syntax error further on; malformed JSON is
+            // reported as such whatever its shape.
+            if let Err(syntax) = serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+                return Err(not_json(syntax));
+            }
+            return Err(ApiError::validation(vec![shape_error(e)]));
+        }
+    };
+    de.end().map_err(not_json)?;
+    field_errors(&parsed).map_err(ApiError::validation)?;
+    Ok(parsed)
 }
 
 /// Reads a JSON value into `T` and validates it, naming every bad field.
@@ -221,10 +246,13 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
                 ));
             }
             let body = read_limited(&req, &mut payload, limit).await?;
-            let raw: serde_json::Value = serde_json::from_slice(&body)
-                .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
-            let digest = hex::encode(Sha256::digest(raw.to_string().as_bytes()));
-            let value: T = from_value(raw).map_err(ApiError::validation)?;
+            let digest = if req.headers().contains_key(IDEMPOTENCY_KEY) {
+                let raw: serde_json::Value = serde_json::from_slice(&body).map_err(not_json)?;
+                Some(hex::encode(Sha256::digest(raw.to_string().as_bytes())))
+            } else {
+                None
+            };
+            let value: T = from_slice(&body)?;
             Ok(JsonBody { value, digest })
         })
     }
@@ -413,6 +441,8 @@ impl FromRequest for IfMatch {
     }
 }
 
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
 /// `Idempotency-Key`: 1 to 255 visible ASCII characters.
 pub struct IdempotencyKey(pub Option<String>);
 
@@ -421,7 +451,7 @@ impl FromRequest for IdempotencyKey {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let parsed = match req.headers().get("idempotency-key") {
+        let parsed = match req.headers().get(IDEMPOTENCY_KEY) {
             None => Ok(IdempotencyKey(None)),
             Some(value) => match value.to_str() {
                 Ok(key)

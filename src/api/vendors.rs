@@ -401,10 +401,10 @@ pub async fn create_vendor(
 ) -> Result<HttpResponse, ApiError> {
     let actor = auth.require(access::WRITE_VENDORS)?;
     let fields = body.value.into_fields()?;
-    let idempotency = key.0.map(|key| IdempotentRequest {
-        key,
-        request_hash: body.digest,
-    });
+    let idempotency = key
+        .0
+        .zip(body.digest)
+        .map(|(key, request_hash)| IdempotentRequest { key, request_hash });
     let pool = state.pool.clone();
     let created = web::block(move || service::create(&pool, &actor, fields, idempotency)).await??;
     Ok(match created {

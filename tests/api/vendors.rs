@@ -89,16 +89,23 @@ async fn bad_input_is_refused_naming_the_field_and_stores_nothing() {
             .await
             .invalid_field(field);
     }
-    // Malformed JSON, wrong media type, empty body.
+    // Malformed JSON (also after a field of the wrong type, and with trailing text), wrong
+    // media type, empty body.
     let raw = app.client.post(app.url("/v1/vendors")).bearer_auth(&token);
-    app.send(
-        raw.try_clone()
-            .unwrap()
-            .header("content-type", "application/json")
-            .body("{\"legal_name\": "),
-    )
-    .await
-    .problem(400);
+    for malformed in [
+        "{\"legal_name\": ",
+        "{\"legal_name\": 5, \"notes\": ",
+        "{\"legal_name\": \"A\"} trailing",
+    ] {
+        app.send(
+            raw.try_clone()
+                .unwrap()
+                .header("content-type", "application/json")
+                .body(malformed),
+        )
+        .await
+        .problem(400);
+    }
     app.send(
         raw.try_clone()
             .unwrap()
