@@ -97,6 +97,63 @@ pub fn update(conn: &mut DbConn, row: &AssessmentRow, expected_version: i64) -> 
     Ok(changed == 1)
 }
 
+/// Moves the assessment from `version` to the next version, stamped `at`, if its stored version
+/// is still `version`; returns whether it did. An answer save changes nothing else of the row.
+pub fn touch(conn: &mut DbConn, org: &str, id: &str, version: i64, at: &str) -> QueryResult<bool> {
+    let changed = match conn {
+        DbConn::Sqlite(sqlite) => SqliteAssessmentTouch {
+            org,
+            id,
+            version,
+            at,
+        }
+        .execute(sqlite)?,
+        DbConn::Pg(pg) => diesel::update(
+            assessments::table
+                .filter(assessments::id.eq(id))
+                .filter(assessments::org_id.eq(org))
+                .filter(assessments::version.eq(version)),
+        )
+        .set((
+            assessments::version.eq(version + 1),
+            assessments::updated_at.eq(at),
+        ))
+        .execute(pg)?,
+    };
+    Ok(changed == 1)
+}
+
+/// `touch` on SQLite, written out with a static query id so that it is prepared once per
+/// connection; diesel prepares its own `UPDATE` anew on every execution.
+struct SqliteAssessmentTouch<'a> {
+    org: &'a str,
+    id: &'a str,
+    version: i64,
+    at: &'a str,
+}
+
+impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for SqliteAssessmentTouch<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{BigInt, Text};
+        out.push_sql("UPDATE assessments SET version = ");
+        out.push_bind_param::<BigInt, _>(&self.version)?;
+        out.push_sql(" + 1, updated_at = ");
+        out.push_bind_param::<Text, _>(&self.at)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<Text, _>(&self.id)?;
+        out.push_sql(" AND org_id = ");
+        out.push_bind_param::<Text, _>(&self.org)?;
+        out.push_sql(" AND version = ");
+        out.push_bind_param::<BigInt, _>(&self.version)?;
+        Ok(())
+    }
+}
+
+sqlite_static_statement!(SqliteAssessmentTouch);
+
 /// Newest first, after the id `after`.
 pub fn list(
     conn: &mut DbConn,
@@ -198,11 +255,6 @@ pub fn save_answers(conn: &mut DbConn, rows: &[AnswerRow]) -> QueryResult<()> {
 /// the instructions. Written out with a static query id, it is prepared once per connection.
 struct SqliteAnswerUpsert<'a>(&'a AnswerRow);
 
-impl diesel::query_builder::QueryId for SqliteAnswerUpsert<'_> {
-    type QueryId = SqliteAnswerUpsert<'static>;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
 impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for SqliteAnswerUpsert<'_> {
     fn walk_ast<'b>(
         &'b self,
@@ -243,7 +295,7 @@ impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for SqliteAnsw
     }
 }
 
-impl RunQueryDsl<diesel::sqlite::SqliteConnection> for SqliteAnswerUpsert<'_> {}
+sqlite_static_statement!(SqliteAnswerUpsert);
 
 pub fn insert_link(conn: &mut DbConn, row: &LinkRow) -> QueryResult<()> {
     diesel::insert_into(vendor_links::table)

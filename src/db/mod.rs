@@ -17,6 +17,20 @@ macro_rules! on_backend {
     };
 }
 
+/// Makes `$name<'_>`, a SQLite statement written out by hand, one whose text never changes (a
+/// static query id), so that diesel prepares it once per connection and keeps it; diesel's own
+/// `UPDATE` and `ON CONFLICT … DO UPDATE` are prepared anew on every execution.
+macro_rules! sqlite_static_statement {
+    ($name:ident) => {
+        impl diesel::query_builder::QueryId for $name<'_> {
+            type QueryId = $name<'static>;
+            const HAS_STATIC_QUERY_ID: bool = true;
+        }
+
+        impl diesel::RunQueryDsl<diesel::sqlite::SqliteConnection> for $name<'_> {}
+    };
+}
+
 pub mod ai_services;
 pub mod answer_library;
 pub mod assessments;

@@ -164,11 +164,6 @@ pub fn set_vendor_risk(conn: &mut DbConn, row: &VendorRiskRow) -> QueryResult<()
 /// update triggers like the `UPDATE` it replaces.
 struct SqliteVendorRiskUpsert<'a>(&'a VendorRiskRow);
 
-impl diesel::query_builder::QueryId for SqliteVendorRiskUpsert<'_> {
-    type QueryId = SqliteVendorRiskUpsert<'static>;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
 impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for SqliteVendorRiskUpsert<'_> {
     fn walk_ast<'b>(
         &'b self,
@@ -205,7 +200,7 @@ impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for SqliteVend
     }
 }
 
-impl RunQueryDsl<diesel::sqlite::SqliteConnection> for SqliteVendorRiskUpsert<'_> {}
+sqlite_static_statement!(SqliteVendorRiskUpsert);
 
 /// A vendor in use (approved, with or without conditions) and not yet flagged for
 /// reassessment, with what its cadence is counted from.

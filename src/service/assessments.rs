@@ -700,7 +700,8 @@ pub fn save_answers(
             let mut touched = current.clone();
             touched.version += 1;
             touched.updated_at = now;
-            if !db::assessments::update(conn, &touched, current.version)? {
+            if !db::assessments::touch(conn, &actor.org, id, current.version, &touched.updated_at)?
+            {
                 return Err(ServiceError::Conflict(
                     "the assessment was changed by another request; try again".into(),
                 ));
