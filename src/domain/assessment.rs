@@ -1,7 +1,9 @@
 //! Assessments: a published questionnaire sent to a vendor. Lifecycle, which questions apply
 //! given the answers so far, answer checks, and scoring with per-control results.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -154,16 +156,17 @@ pub struct Answer {
 }
 
 /// The answers by question key.
-pub type Answers = HashMap<String, Answer>;
+/// Keyed by question; an Fx hash, as the keys are the template's own question keys.
+pub type Answers = FxHashMap<String, Answer>;
 
 /// The questions of a template by key, so that visibility is worked out in one pass.
-type QuestionIndex<'a> = HashMap<&'a str, &'a Question>;
+type QuestionIndex<'a> = FxHashMap<&'a str, &'a Question>;
 
 fn condition_holds<'a>(
     index: &QuestionIndex<'a>,
     condition: &Condition,
     answers: &Answers,
-    memo: &mut HashMap<&'a str, bool>,
+    memo: &mut FxHashMap<&'a str, bool>,
 ) -> bool {
     match condition {
         Condition::Answer(c) => {
@@ -197,7 +200,7 @@ fn is_visible<'a>(
     index: &QuestionIndex<'a>,
     key: &str,
     answers: &Answers,
-    memo: &mut HashMap<&'a str, bool>,
+    memo: &mut FxHashMap<&'a str, bool>,
 ) -> bool {
     let Some((&key, question)) = index.get_key_value(key) else {
         return false;
@@ -217,7 +220,7 @@ fn is_visible<'a>(
 /// shows another question). Templates are checked acyclic when saved.
 pub fn visible_questions<'a>(content: &'a TemplateContent, answers: &Answers) -> Vec<&'a Question> {
     let index = content.questions_by_key();
-    let mut memo = HashMap::with_capacity(index.len());
+    let mut memo = FxHashMap::with_capacity_and_hasher(index.len(), Default::default());
     content
         .questions()
         .filter(|q| is_visible(&index, &q.key, answers, &mut memo))
@@ -571,7 +574,7 @@ mod tests {
     #[test]
     fn conditional_questions_appear_with_the_answer_that_shows_them() {
         let c = content();
-        let mut answers = Answers::new();
+        let mut answers = Answers::default();
         assert_eq!(keys(&c, &answers), ["trains", "regions", "policy"]);
         answers.extend([answer("trains", json!("yes"))]);
         assert_eq!(

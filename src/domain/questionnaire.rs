@@ -216,7 +216,7 @@ impl TemplateContent {
     }
 
     /// The questions by key, for callers that look up many (`question` walks the sections).
-    pub fn questions_by_key(&self) -> HashMap<&str, &Question> {
+    pub fn questions_by_key(&self) -> rustc_hash::FxHashMap<&str, &Question> {
         self.questions().map(|q| (q.key.as_str(), q)).collect()
     }
 

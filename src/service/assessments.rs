@@ -533,7 +533,7 @@ fn questionnaire_from(
 ) -> Result<Questionnaire, ServiceError> {
     let visible_questions = rules::visible_questions(content, &answers);
     let unanswered_required = rules::unanswered_among(&visible_questions, &answers);
-    let visible: std::collections::HashSet<&str> =
+    let visible: rustc_hash::FxHashSet<&str> =
         visible_questions.iter().map(|q| q.key.as_str()).collect();
     let sections = content
         .sections
@@ -613,13 +613,13 @@ pub fn save_answers(
         }
         let content = content_of(conn, &current)?;
         let mut answers = answers_of(conn, id)?;
-        let evidence: std::collections::HashSet<String> = db::evidence::list(conn, &actor.org, id)?
+        let evidence: rustc_hash::FxHashSet<String> = db::evidence::list(conn, &actor.org, id)?
             .into_iter()
             .map(|row| row.id)
             .collect();
         let questions = content.questions_by_key();
         let mut errors = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = rustc_hash::FxHashSet::default();
         for (i, input) in inputs.iter().enumerate() {
             let at = format!("answers[{i}]");
             let Some(question) = questions.get(input.question.as_str()) else {
@@ -663,11 +663,10 @@ pub fn save_answers(
             );
         }
         if errors.is_empty() {
-            let visible: std::collections::HashSet<&str> =
-                rules::visible_questions(&content, &answers)
-                    .into_iter()
-                    .map(|q| q.key.as_str())
-                    .collect();
+            let visible: rustc_hash::FxHashSet<&str> = rules::visible_questions(&content, &answers)
+                .into_iter()
+                .map(|q| q.key.as_str())
+                .collect();
             for (i, input) in inputs.iter().enumerate() {
                 if !visible.contains(input.question.as_str()) {
                     errors.push(FieldError::new(

@@ -7,7 +7,6 @@
 //! stand for a portfolio that existed before, not for changes anyone made. Risk scores are not
 //! written either; the first full recompute produces them.
 
-use std::collections::HashMap;
 use std::time::Instant;
 
 use rand::rngs::StdRng;
@@ -30,7 +29,7 @@ use crate::domain::ai_service::{
     enum_to_text, AffectedGroup, AiServiceFields, AiServiceKind, Autonomy, DataCategory,
     DecisionImpact, DocumentKind, DocumentLink, EuAiActRiskClass, TrainingUse, UseCaseFields,
 };
-use crate::domain::assessment::{self as rules, Answer, AssessmentStatus};
+use crate::domain::assessment::{self as rules, Answer, Answers, AssessmentStatus};
 use crate::domain::contract::{ClauseCategory, ContractFields, ContractStatus, ContractType};
 use crate::domain::questionnaire::{QuestionType, TemplateContent};
 use crate::domain::time;
@@ -482,7 +481,7 @@ impl Batch {
         now: &str,
     ) -> Result<(), ServiceError> {
         let id = db::new_id();
-        let mut answers: HashMap<String, Answer> = HashMap::new();
+        let mut answers = Answers::default();
         for question in template.content.questions() {
             let value = match question.kind {
                 QuestionType::YesNo => json!(if rng.random_bool(0.7) { "yes" } else { "no" }),
