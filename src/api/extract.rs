@@ -127,19 +127,24 @@ fn not_json(e: serde_json::Error) -> ApiError {
 /// Reads a JSON body straight into `T` (no intermediate `Value`) and validates it: 400 when the
 /// body is not JSON, 422 naming the field when it is JSON of another shape.
 fn from_slice<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let parsed: T = match serde_path_to_error::deserialize(&mut de) {
+    // Tracking the path costs on every value read, so it is done only to name the field of a
+    // body already found wrong.
+    let parsed: T = match serde_json::from_slice(body) {
         Ok(parsed) => parsed,
+        Err(e) if e.classify() != serde_json::error::Category::Data => return Err(not_json(e)),
         Err(e) => {
             // The shape error may come before a syntax error further on; malformed JSON is
             // reported as such whatever its shape.
             if let Err(syntax) = serde_json::from_slice::<serde::de::IgnoredAny>(body) {
                 return Err(not_json(syntax));
             }
-            return Err(ApiError::validation(vec![shape_error(e)]));
+            let mut de = serde_json::Deserializer::from_slice(body);
+            return Err(match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Err(e) => ApiError::validation(vec![shape_error(e)]),
+                Ok(_) => ApiError::validation(vec![FieldError::new("body", "type", e.to_string())]),
+            });
         }
     };
-    de.end().map_err(not_json)?;
     field_errors(&parsed).map_err(ApiError::validation)?;
     Ok(parsed)
 }
