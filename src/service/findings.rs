@@ -7,7 +7,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::ai_services::Edit;
-use super::journal::{self, Change};
+use super::journal::{self, Change, Recipients};
 use super::risk::VendorCoverage;
 use super::{check_version, read, stored_enum, system_actor, write, ServiceError};
 use crate::db::findings::{CommentRow, CoverageFindingState, FindingRow};
@@ -81,6 +81,7 @@ fn load_row(conn: &mut DbConn, org: &str, id: &str) -> Result<FindingRow, Servic
 /// Stores the next state of a finding (version bumped), audits it and raises `event`.
 fn store(
     conn: &mut DbConn,
+    recipients: &mut Recipients,
     actor: &Actor,
     event: &str,
     before: Option<&FindingRow>,
@@ -117,9 +118,16 @@ fn store(
             reason,
         },
     )?;
-    journal::emit(conn, &actor.org, event, json!({ "finding": current }))?;
+    journal::emit_to(
+        conn,
+        recipients,
+        &actor.org,
+        event,
+        json!({ "finding": current }),
+    )?;
     if matches!(event, "finding.created" | "finding.reopened") {
-        super::tickets::queue_automatic(conn, &actor.org, &current)?;
+        let auto_pushes = recipients.auto_pushes(conn, &actor.org)?;
+        super::tickets::queue_automatic(conn, auto_pushes, &actor.org, &current)?;
     }
     Ok(current)
 }
@@ -130,19 +138,26 @@ fn due_in(severity: Severity) -> Result<String, ServiceError> {
         .ok_or_else(|| ServiceError::Internal("date out of range".into()))
 }
 
+/// A vendor's coverage as just judged, and the tier its new score puts it in.
+pub(super) struct Judged<'a> {
+    pub coverage: &'a VendorCoverage,
+    pub tier: Tier,
+}
+
 /// Opens, reopens and resolves the vendor's gap findings to match its coverage. Nothing is
 /// raised before the vendor's first completed assessment: until then every control is a gap
 /// by construction, and the assessment is how they get closed.
 /// `existing` is the vendor's coverage findings as stored.
 pub(super) fn sync_gaps(
     conn: &mut DbConn,
+    recipients: &mut Recipients,
     org: &str,
     vendor: &Vendor,
     existing: Vec<CoverageFindingState>,
-    coverage: &VendorCoverage,
-    tier: Tier,
+    judged: Judged<'_>,
     cause: &str,
 ) -> Result<(), ServiceError> {
+    let Judged { coverage, tier } = judged;
     let mut existing: HashMap<String, CoverageFindingState> = existing
         .into_iter()
         .filter_map(|r| r.control_id.clone().map(|c| (c, r)))
@@ -188,7 +203,15 @@ pub(super) fn sync_gaps(
                     updated_at: now,
                     resolved_at: None,
                 };
-                store(conn, &actor, "finding.created", None, row, Some(cause))?;
+                store(
+                    conn,
+                    recipients,
+                    &actor,
+                    "finding.created",
+                    None,
+                    row,
+                    Some(cause),
+                )?;
             }
             (GapAction::Reopen, Some(state)) => {
                 let row = load_row(conn, org, &state.id)?;
@@ -201,6 +224,7 @@ pub(super) fn sync_gaps(
                 };
                 store(
                     conn,
+                    recipients,
                     &actor,
                     "finding.reopened",
                     Some(&row),
@@ -210,7 +234,7 @@ pub(super) fn sync_gaps(
             }
             (GapAction::Resolve, Some(state)) => {
                 let row = load_row(conn, org, &state.id)?;
-                resolve_closed_gap(conn, &actor, row, &control.reason, cause)?
+                resolve_closed_gap(conn, recipients, &actor, row, &control.reason, cause)?
             }
             _ => {}
         }
@@ -222,6 +246,7 @@ pub(super) fn sync_gaps(
             let row = load_row(conn, org, &state.id)?;
             resolve_closed_gap(
                 conn,
+                recipients,
                 &actor,
                 row,
                 "the control is no longer required",
@@ -234,6 +259,7 @@ pub(super) fn sync_gaps(
 
 fn resolve_closed_gap(
     conn: &mut DbConn,
+    recipients: &mut Recipients,
     actor: &Actor,
     row: FindingRow,
     why: &str,
@@ -249,6 +275,7 @@ fn resolve_closed_gap(
     };
     store(
         conn,
+        recipients,
         actor,
         "finding.resolved",
         Some(&row),
@@ -313,7 +340,15 @@ pub fn create(
             updated_at: now,
             resolved_at: None,
         };
-        store(conn, actor, "finding.created", None, row, None)
+        store(
+            conn,
+            &mut Recipients::default(),
+            actor,
+            "finding.created",
+            None,
+            row,
+            None,
+        )
     })
 }
 
@@ -385,7 +420,15 @@ pub fn update(
         if next == current {
             return to_finding(current);
         }
-        store(conn, actor, "finding.updated", Some(&current), next, None)
+        store(
+            conn,
+            &mut Recipients::default(),
+            actor,
+            "finding.updated",
+            Some(&current),
+            next,
+            None,
+        )
     })
 }
 
@@ -479,6 +522,7 @@ pub fn change_status(
         };
         store(
             conn,
+            &mut Recipients::default(),
             actor,
             event,
             Some(&current),
@@ -566,6 +610,7 @@ pub fn lapse_acceptances(pool: &Pool) -> Result<usize, ServiceError> {
             };
             store(
                 conn,
+                &mut Recipients::default(),
                 &actor,
                 "finding.reopened",
                 Some(&row),

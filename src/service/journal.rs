@@ -8,6 +8,7 @@ use crate::db::audit::AuditRow;
 use crate::db::outbox::OutboxRow;
 use crate::db::{self, DbConn};
 use crate::domain::audit_chain::GENESIS_HASH;
+use crate::domain::finding::Severity;
 use crate::domain::time;
 use crate::domain::Actor;
 
@@ -51,11 +52,76 @@ pub fn audit(conn: &mut DbConn, actor: &Actor, change: Change<'_>) -> Result<(),
     Ok(())
 }
 
+/// An endpoint subscribed to events: its id and the event types it names.
+pub(super) type Subscription = (String, Vec<String>);
+
+/// An integration that opens tickets by itself: its id and the lowest severity it pushes.
+pub(super) type AutoPush = (String, Option<Severity>);
+
+/// Who hears of the events and findings a transaction writes: an organisation's enabled
+/// webhook endpoints and its ticketing integrations. Each is read on first use and kept for the
+/// rest of the transaction, so that a transaction writing thousands of events (a portfolio's
+/// first scoring) reads them once rather than once an event. No transaction that holds one
+/// changes endpoints or integrations; asked about another organisation, it reads again.
+#[derive(Default)]
+pub struct Recipients {
+    org: String,
+    subscriptions: Option<Vec<Subscription>>,
+    auto_pushes: Option<Vec<AutoPush>>,
+}
+
+impl Recipients {
+    fn of(&mut self, org: &str) -> &mut Self {
+        if self.org != org {
+            *self = Self {
+                org: org.to_owned(),
+                ..Self::default()
+            };
+        }
+        self
+    }
+
+    pub(super) fn subscriptions(
+        &mut self,
+        conn: &mut DbConn,
+        org: &str,
+    ) -> Result<&[Subscription], ServiceError> {
+        let this = self.of(org);
+        if this.subscriptions.is_none() {
+            this.subscriptions = Some(super::webhooks::subscriptions(conn, org)?);
+        }
+        Ok(this.subscriptions.as_deref().unwrap_or_default())
+    }
+
+    pub(super) fn auto_pushes(
+        &mut self,
+        conn: &mut DbConn,
+        org: &str,
+    ) -> Result<&[AutoPush], ServiceError> {
+        let this = self.of(org);
+        if this.auto_pushes.is_none() {
+            this.auto_pushes = Some(super::tickets::auto_pushes(conn, org)?);
+        }
+        Ok(this.auto_pushes.as_deref().unwrap_or_default())
+    }
+}
+
 /// Writes a domain event to the outbox and queues it for every webhook endpoint subscribed
 /// to it. Event ids are taken under the organisation's chain lock, so that within an
 /// organisation their order is the order in which their transactions commit.
 pub fn emit(
     conn: &mut DbConn,
+    org: &str,
+    event_type: &str,
+    data: Value,
+) -> Result<(), ServiceError> {
+    emit_to(conn, &mut Recipients::default(), org, event_type, data)
+}
+
+/// [`emit`], with the subscriptions read once for the transaction.
+pub fn emit_to(
+    conn: &mut DbConn,
+    recipients: &mut Recipients,
     org: &str,
     event_type: &str,
     data: Value,
@@ -77,5 +143,6 @@ pub fn emit(
             created_at: now.clone(),
         },
     )?;
-    super::webhooks::fan_out(conn, org, &id, event_type, &now)
+    let subscriptions = recipients.subscriptions(conn, org)?;
+    super::webhooks::fan_out(conn, subscriptions, org, &id, event_type, &now)
 }

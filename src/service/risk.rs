@@ -173,6 +173,7 @@ fn to_score(row: RiskScoreRow) -> Result<RiskScore, ServiceError> {
 pub(super) struct RefreshMemo {
     model: Option<RiskModel>,
     catalog: super::catalog::CatalogMemo,
+    recipients: journal::Recipients,
 }
 
 impl RefreshMemo {
@@ -454,7 +455,18 @@ fn rescore(
     let model = memo.model(conn, org)?;
     let model_version = model.version;
     let result = model_rules::assess(&model.config(), &services, coverage.summary);
-    super::findings::sync_gaps(conn, org, vendor, findings, &coverage, result.tier, cause)?;
+    super::findings::sync_gaps(
+        conn,
+        &mut memo.recipients,
+        org,
+        vendor,
+        findings,
+        super::findings::Judged {
+            coverage: &coverage,
+            tier: result.tier,
+        },
+        cause,
+    )?;
 
     let explanation = serde_json::to_string(&result.explanation)?;
     let tier = result.tier.as_str().to_owned();
@@ -503,8 +515,9 @@ fn rescore(
         .as_ref()
         .is_none_or(|p| p.inherent != score.inherent || p.residual != score.residual);
     if moved {
-        journal::emit(
+        journal::emit_to(
             conn,
+            &mut memo.recipients,
             org,
             "risk.score_changed",
             json!({ "vendor_id": vendor_id, "score": score, "previous": before }),

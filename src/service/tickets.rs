@@ -11,7 +11,7 @@ use super::{check_version, read, stored_enum, write, ServiceError};
 use crate::db::tickets::{TicketRow, TicketingRow, CREATED, PENDING};
 use crate::db::{self, DbConn, Pool};
 use crate::domain::ai_service::enum_to_text;
-use crate::domain::finding::{Finding, FindingStatus, Severity};
+use crate::domain::finding::{Finding, FindingStatus};
 use crate::domain::ticketing::{
     FindingTicket, TicketChange, TicketingFields, TicketingIntegration, TicketingKind,
     TicketingWithSecret,
@@ -422,24 +422,38 @@ pub fn record_push(
 }
 
 /// Queues a ticket for a finding just raised when a connection's rule asks for its severity.
+/// Every integration of `org` with the lowest severity it pushes by itself, if any.
+pub(super) fn auto_pushes(
+    conn: &mut DbConn,
+    org: &str,
+) -> Result<Vec<journal::AutoPush>, ServiceError> {
+    db::tickets::integrations(conn, org)?
+        .into_iter()
+        .map(|connection| {
+            let threshold = connection
+                .auto_push_severity
+                .as_deref()
+                .map(|s| stored_enum("severity", s))
+                .transpose()?;
+            Ok((connection.id, threshold))
+        })
+        .collect()
+}
+
 pub(super) fn queue_automatic(
     conn: &mut DbConn,
+    auto_pushes: &[journal::AutoPush],
     org: &str,
     finding: &Finding,
 ) -> Result<(), ServiceError> {
-    for connection in db::tickets::integrations(conn, org)? {
-        let threshold: Option<Severity> = connection
-            .auto_push_severity
-            .as_deref()
-            .map(|s| stored_enum("severity", s))
-            .transpose()?;
-        if threshold.is_some_and(|t| finding.severity >= t) {
-            // Looked for only now: most findings meet no integration's threshold.
-            if db::tickets::ticket_of(conn, &finding.id)?.is_none() {
-                let ticket = new_ticket(org, &finding.id, &connection.id, None);
-                db::tickets::insert_ticket(conn, &ticket)?;
-            }
-            break;
+    let pushing = auto_pushes
+        .iter()
+        .find(|(_, threshold)| threshold.is_some_and(|t| finding.severity >= t));
+    // Looked for only now: most findings meet no integration's threshold.
+    if let Some((integration_id, _)) = pushing {
+        if db::tickets::ticket_of(conn, &finding.id)?.is_none() {
+            let ticket = new_ticket(org, &finding.id, integration_id, None);
+            db::tickets::insert_ticket(conn, &ticket)?;
         }
     }
     Ok(())

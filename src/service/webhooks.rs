@@ -43,29 +43,32 @@ pub fn to_endpoint(row: &EndpointRow) -> Result<WebhookEndpoint, ServiceError> {
     })
 }
 
-/// Queues `event_id` for every enabled endpoint of `org` subscribed to `event_type`, in the
+/// The enabled endpoints of `org` with the event types each subscribes to.
+pub(super) fn subscriptions(
+    conn: &mut DbConn,
+    org: &str,
+) -> Result<Vec<journal::Subscription>, ServiceError> {
+    db::webhooks::enabled_subscriptions(conn, org)?
+        .into_iter()
+        .map(|(endpoint_id, event_types)| Ok((endpoint_id, serde_json::from_str(&event_types)?)))
+        .collect()
+}
+
+/// Queues `event_id` for every endpoint of `subscriptions` subscribed to `event_type`, in the
 /// transaction that wrote the event.
 pub(super) fn fan_out(
     conn: &mut DbConn,
+    subscriptions: &[journal::Subscription],
     org: &str,
     event_id: &str,
     event_type: &str,
     now: &str,
 ) -> Result<(), ServiceError> {
-    let mut rows = Vec::new();
-    for (endpoint_id, event_types) in db::webhooks::enabled_subscriptions(conn, org)? {
-        let subscribed: Vec<String> = serde_json::from_str(&event_types)?;
-        if subscribes(&subscribed, event_type) {
-            rows.push(new_delivery(
-                org,
-                &endpoint_id,
-                event_id,
-                event_type,
-                now,
-                None,
-            ));
-        }
-    }
+    let rows: Vec<DeliveryRow> = subscriptions
+        .iter()
+        .filter(|(_, subscribed)| subscribes(subscribed, event_type))
+        .map(|(endpoint_id, _)| new_delivery(org, endpoint_id, event_id, event_type, now, None))
+        .collect();
     db::webhooks::insert_deliveries(conn, &rows)?;
     Ok(())
 }
