@@ -421,7 +421,6 @@ pub fn record_push(
     })
 }
 
-/// Queues a ticket for a finding just raised when a connection's rule asks for its severity.
 /// Every integration of `org` with the lowest severity it pushes by itself, if any.
 pub(super) fn auto_pushes(
     conn: &mut DbConn,
@@ -440,6 +439,7 @@ pub(super) fn auto_pushes(
         .collect()
 }
 
+/// Queues a ticket for a finding just raised when a connection's rule asks for its severity.
 pub(super) fn queue_automatic(
     conn: &mut DbConn,
     auto_pushes: &[journal::AutoPush],
