@@ -57,16 +57,79 @@ pub fn insert(conn: &mut DbConn, row: &QuestionnaireRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// One statement per row: the multi-backend connection has no batch insert, and the prepared
-/// statement is reused.
+/// One statement per row on the backend's own connection, so the prepared statement is found
+/// by its type rather than rendered again for every row.
 pub fn insert_questions(conn: &mut DbConn, rows: &[QuestionRow]) -> QueryResult<()> {
-    for row in rows {
-        diesel::insert_into(customer_questions::table)
-            .values(row)
-            .execute(conn)?;
-    }
-    Ok(())
+    on_backend!(conn, c => {
+        for row in rows {
+            diesel::insert_into(customer_questions::table)
+                .values(row)
+                .execute(c)?;
+        }
+        Ok(())
+    })
 }
+
+/// Stores a question's suggestions unless it has been answered; returns whether it stored them.
+pub fn set_suggestions(
+    conn: &mut DbConn,
+    org: &str,
+    question_id: &str,
+    suggestions: &str,
+    needs_human: bool,
+) -> QueryResult<bool> {
+    let changed = match conn {
+        DbConn::Sqlite(sqlite) => SqliteSuggestionsUpdate {
+            org,
+            question_id,
+            suggestions,
+            needs_human,
+        }
+        .execute(sqlite)?,
+        DbConn::Pg(pg) => diesel::update(
+            customer_questions::table
+                .filter(customer_questions::id.eq(question_id))
+                .filter(customer_questions::org_id.eq(org))
+                .filter(customer_questions::answer.is_null()),
+        )
+        .set((
+            customer_questions::suggestions.eq(suggestions),
+            customer_questions::needs_human.eq(needs_human),
+        ))
+        .execute(pg)?,
+    };
+    Ok(changed == 1)
+}
+
+/// `set_suggestions` on SQLite with a static query id, prepared once per connection: a
+/// questionnaire's suggestions are stored a question at a time.
+struct SqliteSuggestionsUpdate<'a> {
+    org: &'a str,
+    question_id: &'a str,
+    suggestions: &'a str,
+    needs_human: bool,
+}
+
+impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for SqliteSuggestionsUpdate<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Bool, Text};
+        out.push_sql("UPDATE customer_questions SET suggestions = ");
+        out.push_bind_param::<Text, _>(&self.suggestions)?;
+        out.push_sql(", needs_human = ");
+        out.push_bind_param::<Bool, _>(&self.needs_human)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<Text, _>(&self.question_id)?;
+        out.push_sql(" AND org_id = ");
+        out.push_bind_param::<Text, _>(&self.org)?;
+        out.push_sql(" AND answer IS NULL");
+        Ok(())
+    }
+}
+
+sqlite_static_statement!(SqliteSuggestionsUpdate);
 
 /// Writes `row` if the stored version is still `expected_version`; returns whether it did.
 pub fn update(

@@ -476,21 +476,14 @@ pub fn refresh_suggestions(
     write(pool, |conn| {
         let latest = load(conn, &actor.org, id)?;
         for (question, suggestions) in open.iter().zip(&found) {
-            // An answer given meanwhile stands; its suggestions no longer matter.
-            let Some(stored) = db::customer_questionnaires::find_question(conn, id, &question.id)?
-            else {
-                continue;
-            };
-            if stored.answer.is_some() {
-                continue;
-            }
-            db::customer_questionnaires::update_question(
+            // An answer given meanwhile stands; its suggestions no longer matter, and none
+            // are stored.
+            db::customer_questionnaires::set_suggestions(
                 conn,
-                &QuestionRow {
-                    suggestions: serde_json::to_string(suggestions)?,
-                    needs_human: needs_human(suggestions),
-                    ..stored
-                },
+                &actor.org,
+                &question.id,
+                &serde_json::to_string(suggestions)?,
+                needs_human(suggestions),
             )?;
         }
         let after = latest.clone();

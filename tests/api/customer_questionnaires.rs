@@ -446,12 +446,22 @@ async fn suggestions_follow_the_library_as_it_changes() {
         .post(
             QUESTIONNAIRES,
             &admin,
-            &json!({"customer": "Umbrella", "title": "AI", "questions": [{"question": "Do you red-team your AI models before release?"}]}),
+            &json!({"customer": "Umbrella", "title": "AI", "questions": [
+                {"question": "Do you red-team your AI models before release?"},
+                {"question": "Are AI systems red-teamed before each release?"}
+            ]}),
         )
         .await;
     let questionnaire = imported.ok(201).clone();
     assert_eq!(questionnaire["questions"][0]["suggestions"], json!([]));
-    assert_eq!(questionnaire["needs_human_count"], 1);
+    assert_eq!(questionnaire["needs_human_count"], 2);
+    app.put(
+        &answer_path(&questionnaire, 1),
+        &admin,
+        &json!({"text": "Yes, by an outside firm."}),
+    )
+    .await
+    .ok(200);
     let entry = add_entry(
         &app,
         &admin,
@@ -470,6 +480,10 @@ async fn suggestions_follow_the_library_as_it_changes() {
     assert_eq!(best["entry_id"], entry["id"]);
     assert_eq!(best["confidence"], "high");
     assert_eq!(refreshed.body["questions"][0]["needs_human"], false);
+    // An answered question keeps its answer and takes no suggestions.
+    let answered = &refreshed.body["questions"][1];
+    assert_eq!(answered["answer"], "Yes, by an outside firm.");
+    assert_eq!(answered["suggestions"], json!([]));
     assert_eq!(refreshed.body["needs_human_count"], 0);
 }
 
