@@ -2,7 +2,7 @@ use diesel::dsl::{count_star, max};
 use diesel::prelude::*;
 
 use super::schema::{answer_entries, answer_entry_versions};
-use super::{contains_pattern, lower, DbConn};
+use super::{contains_pattern, lower, sqlite_one_of, DbConn};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = answer_entries, treat_none_as_null = true)]
@@ -88,12 +88,20 @@ pub fn find(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<Option<EntryR
         .optional()
 }
 
+/// On SQLite the ids are bound as one JSON array (`sqlite_one_of`), so the statement is
+/// prepared once rather than once per questionnaire for its own number of ids.
 pub fn find_many(conn: &mut DbConn, org: &str, ids: &[String]) -> QueryResult<Vec<EntryRow>> {
-    answer_entries::table
-        .filter(answer_entries::org_id.eq(org))
-        .filter(answer_entries::id.eq_any(ids))
-        .select(EntryRow::as_select())
-        .load(conn)
+    let query = answer_entries::table.filter(answer_entries::org_id.eq(org));
+    match conn {
+        DbConn::Sqlite(c) => query
+            .filter(sqlite_one_of(answer_entries::id, ids))
+            .select(EntryRow::as_select())
+            .load(c),
+        DbConn::Pg(c) => query
+            .filter(answer_entries::id.eq_any(ids))
+            .select(EntryRow::as_select())
+            .load(c),
+    }
 }
 
 fn json_member(value: &str) -> String {
