@@ -18,6 +18,8 @@ diesel::table! {
         reassessment_due -> Bool,
         reassessment_reason -> Nullable<Text>,
         contract_expired -> Bool,
+        tags -> Text,
+        external_ids -> Text,
     }
 }
 

@@ -38,7 +38,7 @@ macro_rules! insert_in_chunks {
 }
 
 pub fn vendors(conn: &mut DbConn, rows: &[VendorRow]) -> QueryResult<usize> {
-    insert_in_chunks!(conn, vendors::table, rows, 16)
+    insert_in_chunks!(conn, vendors::table, rows, 18)
 }
 
 pub fn vendor_tags(conn: &mut DbConn, rows: &[VendorTagRow]) -> QueryResult<usize> {

@@ -1,9 +1,7 @@
-use std::collections::HashMap;
-
 use diesel::prelude::*;
 
 use super::schema::{vendor_external_ids, vendor_tags, vendors};
-use super::{contains_pattern, lower, sqlite_one_of, DbConn};
+use super::{contains_pattern, lower, DbConn};
 use crate::domain::vendor::VendorFilter;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -26,6 +24,12 @@ pub struct VendorRow {
     pub reassessment_due: bool,
     pub reassessment_reason: Option<String>,
     pub contract_expired: bool,
+    /// JSON array of the tags in byte order, as the API shows them; `vendor_tags` holds the
+    /// same for filtering. Kept on the row so that reading vendors is one statement.
+    pub tags: String,
+    /// JSON array of `{source, id}` in source order; `vendor_external_ids` holds the same for
+    /// lookups and uniqueness.
+    pub external_ids: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Insertable)]
@@ -194,51 +198,4 @@ pub fn external_id_holder(
         .select(vendor_external_ids::vendor_id)
         .first(conn)
         .optional()
-}
-
-pub fn tags_for(
-    conn: &mut DbConn,
-    vendor_ids: &[String],
-) -> QueryResult<HashMap<String, Vec<String>>> {
-    let query = vendor_tags::table
-        .select((vendor_tags::vendor_id, vendor_tags::tag))
-        .order((vendor_tags::vendor_id, vendor_tags::tag));
-    let rows: Vec<(String, String)> = match (vendor_ids, conn) {
-        ([one], conn) => {
-            on_backend!(conn, c => query.filter(vendor_tags::vendor_id.eq(one)).load(c))?
-        }
-        (many, DbConn::Sqlite(c)) => query
-            .filter(sqlite_one_of(vendor_tags::vendor_id, many))
-            .load(c)?,
-        (many, DbConn::Pg(c)) => query.filter(vendor_tags::vendor_id.eq_any(many)).load(c)?,
-    };
-    let mut map: HashMap<String, Vec<String>> = HashMap::new();
-    for (vendor_id, tag) in rows {
-        map.entry(vendor_id).or_default().push(tag);
-    }
-    Ok(map)
-}
-
-pub fn external_ids_for(
-    conn: &mut DbConn,
-    vendor_ids: &[String],
-) -> QueryResult<HashMap<String, Vec<ExternalIdRow>>> {
-    let query = vendor_external_ids::table
-        .order((vendor_external_ids::vendor_id, vendor_external_ids::source));
-    let rows: Vec<ExternalIdRow> = match (vendor_ids, conn) {
-        ([one], conn) => on_backend!(conn, c => query
-            .filter(vendor_external_ids::vendor_id.eq(one))
-            .load(c))?,
-        (many, DbConn::Sqlite(c)) => query
-            .filter(sqlite_one_of(vendor_external_ids::vendor_id, many))
-            .load(c)?,
-        (many, DbConn::Pg(c)) => query
-            .filter(vendor_external_ids::vendor_id.eq_any(many))
-            .load(c)?,
-    };
-    let mut map: HashMap<String, Vec<ExternalIdRow>> = HashMap::new();
-    for row in rows {
-        map.entry(row.vendor_id.clone()).or_default().push(row);
-    }
-    Ok(map)
 }

@@ -33,11 +33,7 @@ fn not_found() -> ServiceError {
     ServiceError::NotFound { entity: ENTITY }
 }
 
-fn to_vendor(
-    row: VendorRow,
-    tags: Vec<String>,
-    external_ids: Vec<ExternalIdRow>,
-) -> Result<Vendor, ServiceError> {
+fn to_vendor(row: VendorRow) -> Result<Vendor, ServiceError> {
     let status = VendorStatus::parse(&row.status).ok_or_else(|| {
         ServiceError::Internal(format!("stored status '{}' is unknown", row.status))
     })?;
@@ -50,6 +46,8 @@ fn to_vendor(
     };
     Ok(Vendor {
         domains: serde_json::from_str(&row.domains)?,
+        tags: serde_json::from_str(&row.tags)?,
+        external_ids: serde_json::from_str(&row.external_ids)?,
         id: row.id,
         legal_name: row.legal_name,
         display_name: row.display_name,
@@ -58,14 +56,6 @@ fn to_vendor(
         status,
         tier,
         notes: row.notes,
-        tags,
-        external_ids: external_ids
-            .into_iter()
-            .map(|e| ExternalId {
-                source: e.source,
-                id: e.external_id,
-            })
-            .collect(),
         reassessment_due: row.reassessment_due,
         reassessment_reason: row.reassessment_reason,
         contract_expired: row.contract_expired,
@@ -75,17 +65,8 @@ fn to_vendor(
     })
 }
 
-fn assemble(conn: &mut DbConn, rows: Vec<VendorRow>) -> Result<Vec<Vendor>, ServiceError> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut tags = db::vendors::tags_for(conn, &ids)?;
-    let mut external = db::vendors::external_ids_for(conn, &ids)?;
-    rows.into_iter()
-        .map(|row| {
-            let t = tags.remove(&row.id).unwrap_or_default();
-            let e = external.remove(&row.id).unwrap_or_default();
-            to_vendor(row, t, e)
-        })
-        .collect()
+fn assemble(rows: Vec<VendorRow>) -> Result<Vec<Vendor>, ServiceError> {
+    rows.into_iter().map(to_vendor).collect()
 }
 
 /// The vendor's legal name, or 404 when the organisation has no such vendor.
@@ -100,8 +81,7 @@ pub(super) fn require_vendor(
 }
 
 pub(super) fn load(conn: &mut DbConn, org: &str, id: &str) -> Result<Vendor, ServiceError> {
-    let row = db::vendors::find(conn, org, id)?.ok_or_else(not_found)?;
-    Ok(assemble(conn, vec![row])?.remove(0))
+    to_vendor(db::vendors::find(conn, org, id)?.ok_or_else(not_found)?)
 }
 
 /// Up to `limit` vendors in id order after `after` (from the first when `None`).
@@ -111,8 +91,12 @@ pub(super) fn load_after(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Vendor>, ServiceError> {
-    let rows = db::vendors::after_id(conn, org, after.unwrap_or(""), limit)?;
-    assemble(conn, rows)
+    assemble(db::vendors::after_id(
+        conn,
+        org,
+        after.unwrap_or(""),
+        limit,
+    )?)
 }
 
 /// The stored parts of a vendor that are not its editable fields.
@@ -148,7 +132,18 @@ pub(super) fn row_from(
         reassessment_due: state.reassessment.is_some(),
         reassessment_reason: state.reassessment.map(str::to_owned),
         contract_expired: state.contract_expired,
+        tags: serde_json::to_string(&in_byte_order(&fields.tags, |t| t.as_str()))?,
+        external_ids: serde_json::to_string(&in_byte_order(&fields.external_ids, |e| {
+            e.source.as_str()
+        }))?,
     })
+}
+
+/// Tags and external ids read back in one order whatever order they were sent in.
+fn in_byte_order<T>(values: &[T], key: impl Fn(&T) -> &str) -> Vec<&T> {
+    let mut sorted: Vec<&T> = values.iter().collect();
+    sorted.sort_by(|a, b| key(a).cmp(key(b)));
+    sorted
 }
 
 /// External ids are unique per organisation and source: a second vendor claiming one is a
@@ -242,7 +237,7 @@ pub(super) fn insert_new(
     db::vendors::insert(conn, &row)?;
     db::vendors::replace_tags(conn, &actor.org, &id, &fields.tags)?;
     claim_external_ids(conn, &actor.org, &id, &fields.external_ids)?;
-    let vendor = load(conn, &actor.org, &id)?;
+    let vendor = to_vendor(row)?;
     journal::audit(
         conn,
         actor,
@@ -280,7 +275,7 @@ pub fn list(
     db::read_transaction(conn, |conn| {
         let rows = db::vendors::list(conn, &actor.org, filter, page.after.as_deref(), page.limit)?;
         let (rows, next) = pagination::finish(rows, page.limit, |r| r.id.clone());
-        Ok((assemble(conn, rows)?, next))
+        Ok((assemble(rows)?, next))
     })
 }
 
@@ -335,7 +330,7 @@ fn save_flagged(
     if fields.external_ids != current.external_ids {
         claim_external_ids(conn, &actor.org, &current.id, &fields.external_ids)?;
     }
-    load(conn, &actor.org, &current.id)
+    to_vendor(row)
 }
 
 pub fn update(

@@ -542,7 +542,7 @@ async fn a_page_carries_each_vendors_own_tags_and_external_ids() {
     let app = spawn_app().await;
     let token = app.admin();
     let bodies = [
-        json!({"legal_name": "Alpha", "tags": ["llm", "eu-data"], "external_ids": [{"source": "coupa", "id": "A-1"}, {"source": "zip", "id": "A-2"}]}),
+        json!({"legal_name": "Alpha", "tags": ["llm", "eu-data"], "external_ids": [{"source": "zip", "id": "A-2"}, {"source": "coupa", "id": "A-1"}]}),
         json!({"legal_name": "Beta"}),
         json!({"legal_name": "Gamma", "tags": ["vision"], "external_ids": [{"source": "coupa", "id": "G-1"}]}),
     ];
@@ -560,6 +560,57 @@ async fn a_page_carries_each_vendors_own_tags_and_external_ids() {
         page["data"][2]["external_ids"],
         json!([{"source": "coupa", "id": "A-1"}, {"source": "zip", "id": "A-2"}])
     );
+
+    // A change to the tags and external ids shows in pages, in lookups by tag and in the
+    // uniqueness of external ids alike.
+    let alpha = page["data"][2]["id"].as_str().unwrap().to_owned();
+    let changed = app
+        .patch(
+            &format!("/v1/vendors/{alpha}"),
+            &token,
+            &json!({"tags": ["vision", "audio"], "external_ids": [{"source": "zip", "id": "A-9"}]}),
+        )
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(changed["tags"], json!(["audio", "vision"]));
+    let page = app.get("/v1/vendors", &token).await.ok(200).clone();
+    assert_eq!(page["data"][2], changed);
+    let tagged = app
+        .get("/v1/vendors?tag=vision", &token)
+        .await
+        .ok(200)
+        .clone();
+    let names: Vec<&str> = tagged["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["legal_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Gamma", "Alpha"]);
+    assert_eq!(
+        app.get("/v1/vendors?tag=llm", &token).await.ok(200)["data"],
+        json!([])
+    );
+    // The external id Alpha gave up is free for another vendor; the one it holds is not.
+    app.post(
+        "/v1/vendors",
+        &token,
+        &json!({"legal_name": "Delta", "external_ids": [{"source": "zip", "id": "A-2"}]}),
+    )
+    .await
+    .ok(201);
+    let taken = app
+        .post(
+            "/v1/vendors",
+            &token,
+            &json!({"legal_name": "Epsilon", "external_ids": [{"source": "zip", "id": "A-9"}]}),
+        )
+        .await;
+    assert!(taken.problem(409)["detail"]
+        .as_str()
+        .unwrap()
+        .contains(&alpha));
 }
 
 #[actix_web::test]
