@@ -5,7 +5,7 @@ use super::{contains_pattern, lower, DbConn};
 use crate::domain::ai_service::{enum_to_text, AiServiceFilter};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = ai_services, treat_none_as_null = true)]
+#[diesel(table_name = ai_services, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct AiServiceRow {
     pub id: String,
     pub org_id: String,
@@ -30,7 +30,7 @@ pub struct AiServiceRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = ai_service_changes)]
+#[diesel(table_name = ai_service_changes, treat_none_as_default_value = false)]
 pub struct AiServiceChangeRow {
     pub id: String,
     pub org_id: String,
@@ -41,7 +41,7 @@ pub struct AiServiceChangeRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = use_cases, treat_none_as_null = true)]
+#[diesel(table_name = use_cases, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct UseCaseRow {
     pub id: String,
     pub org_id: String,

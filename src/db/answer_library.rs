@@ -5,7 +5,7 @@ use super::schema::{answer_entries, answer_entry_versions};
 use super::{contains_pattern, lower, sqlite_one_of, DbConn};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = answer_entries, treat_none_as_null = true)]
+#[diesel(table_name = answer_entries, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct EntryRow {
     pub id: String,
     pub org_id: String,
@@ -26,7 +26,7 @@ pub struct EntryRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = answer_entry_versions)]
+#[diesel(table_name = answer_entry_versions, treat_none_as_default_value = false)]
 pub struct EntryVersionRow {
     pub id: String,
     pub org_id: String,

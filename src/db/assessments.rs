@@ -4,7 +4,7 @@ use super::schema::{assessment_answers, assessment_reminders, assessments, vendo
 use super::DbConn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = assessments, treat_none_as_null = true)]
+#[diesel(table_name = assessments, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct AssessmentRow {
     pub id: String,
     pub org_id: String,
@@ -26,7 +26,7 @@ pub struct AssessmentRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = assessment_answers, treat_none_as_null = true)]
+#[diesel(table_name = assessment_answers, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct AnswerRow {
     pub id: String,
     pub org_id: String,
@@ -38,7 +38,7 @@ pub struct AnswerRow {
 
 /// What an answer says, without the columns that only file it (ids, organisation, time).
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = assessment_answers, treat_none_as_null = true)]
+#[diesel(table_name = assessment_answers, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct StoredAnswer {
     pub question_key: String,
     pub value: String,
@@ -49,7 +49,7 @@ pub struct StoredAnswer {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = vendor_links)]
+#[diesel(table_name = vendor_links, treat_none_as_default_value = false)]
 pub struct LinkRow {
     pub id: String,
     pub org_id: String,
@@ -325,7 +325,7 @@ pub fn revoke_links(conn: &mut DbConn, assessment_id: &str, at: &str) -> QueryRe
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = assessment_reminders)]
+#[diesel(table_name = assessment_reminders, treat_none_as_default_value = false)]
 pub struct ReminderRow {
     pub id: String,
     pub org_id: String,

@@ -6,7 +6,7 @@ use crate::domain::audit_chain::ChainedRecord;
 use crate::domain::audit_log::AuditFilter;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = audit_events)]
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 pub struct AuditRow {
     pub id: String,
     pub org_id: String,

@@ -4,7 +4,7 @@ use super::schema::vendor_contacts;
 use super::DbConn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = vendor_contacts, treat_none_as_null = true)]
+#[diesel(table_name = vendor_contacts, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ContactRow {
     pub id: String,
     pub org_id: String,

@@ -7,7 +7,7 @@ use super::schema::{
 use super::DbConn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = contracts, treat_none_as_null = true)]
+#[diesel(table_name = contracts, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ContractRow {
     pub id: String,
     pub org_id: String,
@@ -29,7 +29,7 @@ pub struct ContractRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = contract_documents)]
+#[diesel(table_name = contract_documents, treat_none_as_default_value = false)]
 pub struct DocumentRow {
     pub id: String,
     pub org_id: String,
@@ -43,7 +43,7 @@ pub struct DocumentRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = contract_clauses)]
+#[diesel(table_name = contract_clauses, treat_none_as_default_value = false)]
 pub struct ClauseRow {
     pub id: String,
     pub org_id: String,
@@ -56,7 +56,7 @@ pub struct ClauseRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = clause_mappings)]
+#[diesel(table_name = clause_mappings, treat_none_as_default_value = false)]
 pub struct MappingRow {
     pub id: String,
     pub org_id: String,
@@ -71,7 +71,7 @@ pub struct MappingRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = control_responsibilities)]
+#[diesel(table_name = control_responsibilities, treat_none_as_default_value = false)]
 pub struct ResponsibilityRow {
     pub vendor_id: String,
     pub control_id: String,

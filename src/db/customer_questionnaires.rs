@@ -4,7 +4,7 @@ use super::schema::{customer_questionnaires, customer_questions};
 use super::DbConn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = customer_questionnaires, treat_none_as_null = true)]
+#[diesel(table_name = customer_questionnaires, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct QuestionnaireRow {
     pub id: String,
     pub org_id: String,
@@ -23,7 +23,7 @@ pub struct QuestionnaireRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = customer_questions, treat_none_as_null = true)]
+#[diesel(table_name = customer_questions, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct QuestionRow {
     pub id: String,
     pub org_id: String,

@@ -4,7 +4,7 @@ use super::schema::evidence_files;
 use super::DbConn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = evidence_files)]
+#[diesel(table_name = evidence_files, treat_none_as_default_value = false)]
 pub struct EvidenceRow {
     pub id: String,
     pub org_id: String,

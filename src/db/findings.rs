@@ -6,7 +6,7 @@ use crate::domain::ai_service::enum_to_text;
 use crate::domain::finding::FindingFilter;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = findings, treat_none_as_null = true)]
+#[diesel(table_name = findings, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct FindingRow {
     pub id: String,
     pub org_id: String,
@@ -31,7 +31,7 @@ pub struct FindingRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = finding_comments)]
+#[diesel(table_name = finding_comments, treat_none_as_default_value = false)]
 pub struct CommentRow {
     pub id: String,
     pub org_id: String,

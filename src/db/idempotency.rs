@@ -4,7 +4,7 @@ use super::schema::idempotency_keys;
 use super::DbConn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = idempotency_keys)]
+#[diesel(table_name = idempotency_keys, treat_none_as_default_value = false)]
 pub struct IdempotencyRow {
     pub org_id: String,
     pub scope: String,

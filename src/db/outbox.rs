@@ -4,7 +4,7 @@ use super::schema::outbox_events;
 use super::DbConn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = outbox_events)]
+#[diesel(table_name = outbox_events, treat_none_as_default_value = false)]
 pub struct OutboxRow {
     pub id: String,
     pub org_id: String,

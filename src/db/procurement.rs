@@ -4,7 +4,7 @@ use super::schema::{inbound_messages, procurement_integrations, procurement_requ
 use super::DbConn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = procurement_integrations, treat_none_as_null = true)]
+#[diesel(table_name = procurement_integrations, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct IntegrationRow {
     pub id: String,
     pub org_id: String,
@@ -21,7 +21,7 @@ pub struct IntegrationRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = procurement_requests, treat_none_as_null = true)]
+#[diesel(table_name = procurement_requests, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct RequestRow {
     pub id: String,
     pub org_id: String,
@@ -36,7 +36,7 @@ pub struct RequestRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = inbound_messages)]
+#[diesel(table_name = inbound_messages, treat_none_as_default_value = false)]
 pub struct InboundRow {
     pub integration_id: String,
     pub message_id: String,

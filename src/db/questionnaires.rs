@@ -4,7 +4,7 @@ use super::schema::{questionnaire_templates, questionnaire_versions};
 use super::DbConn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = questionnaire_templates)]
+#[diesel(table_name = questionnaire_templates, treat_none_as_default_value = false)]
 pub struct TemplateRow {
     pub id: String,
     pub org_id: Option<String>,
@@ -15,7 +15,7 @@ pub struct TemplateRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = questionnaire_versions)]
+#[diesel(table_name = questionnaire_versions, treat_none_as_default_value = false)]
 pub struct VersionRow {
     pub id: String,
     pub template_id: String,

@@ -7,7 +7,7 @@ use super::schema::{
 use super::DbConn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = risk_models)]
+#[diesel(table_name = risk_models, treat_none_as_default_value = false)]
 pub struct RiskModelRow {
     pub id: String,
     pub org_id: String,
@@ -18,7 +18,7 @@ pub struct RiskModelRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = risk_scores)]
+#[diesel(table_name = risk_scores, treat_none_as_default_value = false)]
 pub struct RiskScoreRow {
     pub id: String,
     pub org_id: String,
@@ -34,7 +34,7 @@ pub struct RiskScoreRow {
 
 // The key is left out of the changeset: an update that sets it rechecks its foreign key.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = vendor_risk, primary_key(vendor_id))]
+#[diesel(table_name = vendor_risk, primary_key(vendor_id), treat_none_as_default_value = false)]
 pub struct VendorRiskRow {
     pub vendor_id: String,
     pub org_id: String,

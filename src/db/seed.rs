@@ -14,7 +14,7 @@ use super::vendors::VendorRow;
 use super::{DbConn, MAX_BINDS};
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = vendor_tags)]
+#[diesel(table_name = vendor_tags, treat_none_as_default_value = false)]
 pub struct VendorTagRow {
     pub vendor_id: String,
     pub org_id: String,

@@ -4,7 +4,7 @@ use super::schema::{vendor_subprocessors, vendors};
 use super::DbConn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = vendor_subprocessors)]
+#[diesel(table_name = vendor_subprocessors, treat_none_as_default_value = false)]
 pub struct SubprocessorLinkRow {
     pub vendor_id: String,
     pub subprocessor_id: String,

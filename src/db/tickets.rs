@@ -4,7 +4,7 @@ use super::schema::{finding_tickets, ticketing_integrations};
 use super::DbConn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = ticketing_integrations, treat_none_as_null = true)]
+#[diesel(table_name = ticketing_integrations, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct TicketingRow {
     pub id: String,
     pub org_id: String,
@@ -25,7 +25,7 @@ pub struct TicketingRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = finding_tickets, treat_none_as_null = true)]
+#[diesel(table_name = finding_tickets, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct TicketRow {
     pub finding_id: String,
     pub org_id: String,

@@ -5,7 +5,7 @@ use super::{contains_pattern, lower, DbConn};
 use crate::domain::vendor::VendorFilter;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = vendors, treat_none_as_null = true)]
+#[diesel(table_name = vendors, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct VendorRow {
     pub id: String,
     pub org_id: String,
@@ -33,7 +33,7 @@ pub struct VendorRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Insertable)]
-#[diesel(table_name = vendor_external_ids)]
+#[diesel(table_name = vendor_external_ids, treat_none_as_default_value = false)]
 pub struct ExternalIdRow {
     pub vendor_id: String,
     pub org_id: String,

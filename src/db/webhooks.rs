@@ -5,7 +5,7 @@ use super::schema::{outbox_events, webhook_attempts, webhook_deliveries, webhook
 use super::DbConn;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = webhook_endpoints, treat_none_as_null = true)]
+#[diesel(table_name = webhook_endpoints, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct EndpointRow {
     pub id: String,
     pub org_id: String,
@@ -26,7 +26,7 @@ pub struct EndpointRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = webhook_deliveries)]
+#[diesel(table_name = webhook_deliveries, treat_none_as_default_value = false)]
 pub struct DeliveryRow {
     pub id: String,
     pub org_id: String,
@@ -44,7 +44,7 @@ pub struct DeliveryRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = webhook_attempts)]
+#[diesel(table_name = webhook_attempts, treat_none_as_default_value = false)]
 pub struct AttemptRow {
     pub id: String,
     pub delivery_id: String,

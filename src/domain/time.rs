@@ -1,12 +1,12 @@
 //! Times as annexa stores and returns them: RFC 3339 UTC with microseconds, so that text order
 //! is time order.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 
 use super::FieldError;
 
 pub fn format(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 pub fn now() -> String {
@@ -30,7 +30,8 @@ pub fn parse_date(value: &str) -> Option<NaiveDate> {
 }
 
 pub fn format_date(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
+    // `NaiveDate`'s own rendering is `YYYY-MM-DD`, without parsing a format string each call.
+    date.to_string()
 }
 
 /// A request's `YYYY-MM-DD` date, trimmed, or a field error naming `field`.
