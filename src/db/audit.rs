@@ -65,11 +65,9 @@ pub fn head(conn: &mut DbConn, org: &str) -> QueryResult<Option<(i64, String)>> 
     .optional()
 }
 
-pub fn insert(conn: &mut DbConn, row: &AuditRow) -> QueryResult<()> {
-    on_backend!(conn, c => diesel::insert_into(audit_events::table)
-        .values(row)
-        .execute(c))?;
-    Ok(())
+/// Appends records, in the order given.
+pub fn insert_all(conn: &mut DbConn, rows: &[AuditRow]) -> QueryResult<()> {
+    insert_rows!(conn, audit_events::table, rows)
 }
 
 /// One page, newest first; `before_seq` continues from the previous page.

@@ -31,6 +31,29 @@ macro_rules! sqlite_static_statement {
     };
 }
 
+/// Inserts every row of the slice `$rows` into `$table`, several rows a statement. Chunks are
+/// fixed-size arrays (64, then 8, then single rows) because diesel gives an array insert a
+/// static query id: each size is prepared once per connection, where a slice of any length
+/// would be prepared anew every time. 64 rows of the widest table stay far below either
+/// backend's limit on bound parameters.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let mut rest = $rows;
+        while let Some((chunk, tail)) = rest.split_first_chunk::<64>() {
+            on_backend!(&mut *$conn, c => diesel::insert_into($table).values(chunk).execute(c))?;
+            rest = tail;
+        }
+        while let Some((chunk, tail)) = rest.split_first_chunk::<8>() {
+            on_backend!(&mut *$conn, c => diesel::insert_into($table).values(chunk).execute(c))?;
+            rest = tail;
+        }
+        for row in rest {
+            on_backend!(&mut *$conn, c => diesel::insert_into($table).values(row).execute(c))?;
+        }
+        diesel::QueryResult::Ok(())
+    }};
+}
+
 pub mod ai_services;
 pub mod answer_library;
 pub mod assessments;

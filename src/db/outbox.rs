@@ -13,9 +13,6 @@ pub struct OutboxRow {
     pub created_at: String,
 }
 
-pub fn insert(conn: &mut DbConn, row: &OutboxRow) -> QueryResult<()> {
-    on_backend!(conn, c => diesel::insert_into(outbox_events::table)
-        .values(row)
-        .execute(c))?;
-    Ok(())
+pub fn insert_all(conn: &mut DbConn, rows: &[OutboxRow]) -> QueryResult<()> {
+    insert_rows!(conn, outbox_events::table, rows)
 }

@@ -147,12 +147,7 @@ pub fn delete_endpoint(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<us
 }
 
 pub fn insert_deliveries(conn: &mut DbConn, rows: &[DeliveryRow]) -> QueryResult<()> {
-    for row in rows {
-        diesel::insert_into(webhook_deliveries::table)
-            .values(row)
-            .execute(conn)?;
-    }
-    Ok(())
+    insert_rows!(conn, webhook_deliveries::table, rows)
 }
 
 pub fn find_delivery(

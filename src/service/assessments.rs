@@ -397,7 +397,7 @@ fn issue_link(
             entity_type: ENTITY,
             entity_id: assessment_id,
             before: None,
-            after: Some(json!({ "link_id": row.id, "expires_at": row.expires_at })),
+            after: Some(json!({ "link_id": row.id, "expires_at": row.expires_at }).to_string()),
             reason: None,
         },
     )?;
@@ -475,7 +475,7 @@ pub fn revoke_links(pool: &Pool, actor: &Actor, id: &str) -> Result<usize, Servi
                 entity_type: ENTITY,
                 entity_id: id,
                 before: None,
-                after: Some(json!({ "revoked": count })),
+                after: Some(json!({ "revoked": count }).to_string()),
                 reason: None,
             },
         )?;
@@ -722,9 +722,12 @@ pub fn save_answers(
                 entity_type: ENTITY,
                 entity_id: id,
                 before: None,
-                after: Some(json!({
-                    "questions": inputs.iter().map(|i| i.question.clone()).collect::<Vec<_>>()
-                })),
+                after: Some(
+                    json!({
+                        "questions": inputs.iter().map(|i| i.question.clone()).collect::<Vec<_>>()
+                    })
+                    .to_string(),
+                ),
                 reason: None,
             },
         )?;

@@ -266,8 +266,8 @@ fn journal_link(
             action,
             entity_type: LINK_ENTITY,
             entity_id: &link.id,
-            before: (!created).then(|| snapshot.clone()),
-            after: created.then(|| snapshot.clone()),
+            before: (!created).then(|| snapshot.to_string()),
+            after: created.then(|| snapshot.to_string()),
             reason: None,
         },
     )?;
@@ -448,8 +448,8 @@ pub fn set_profile(
                 action: "control_profile.updated",
                 entity_type: PROFILE_ENTITY,
                 entity_id: tier.as_str(),
-                before: Some(snapshot(&before)),
-                after: Some(snapshot(&after)),
+                before: Some(snapshot(&before).to_string()),
+                after: Some(snapshot(&after).to_string()),
                 reason: None,
             },
         )?;

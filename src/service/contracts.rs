@@ -931,8 +931,8 @@ pub fn set_responsibilities(
                 action: "vendor.responsibilities_updated",
                 entity_type: "vendor",
                 entity_id: vendor_id,
-                before: Some(json!(decisions(&before))),
-                after: Some(json!(decisions(&after))),
+                before: Some(json!(decisions(&before)).to_string()),
+                after: Some(json!(decisions(&after)).to_string()),
                 reason: None,
             },
         )?;
@@ -1046,7 +1046,7 @@ fn announce(
                 entity_type: ENTITY,
                 entity_id: &row.id,
                 before: None,
-                after: Some(notice.clone()),
+                after: Some(notice.to_string()),
                 reason: Some(match milestone {
                     Milestone::Notice => "the notice date is near",
                     Milestone::End => "the end date is near",

@@ -7,7 +7,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::ai_services::Edit;
-use super::journal::{self, Change, Recipients};
+use super::journal::{self, snapshot, Change, Journal};
 use super::risk::VendorCoverage;
 use super::{check_version, read, stored_enum, system_actor, write, ServiceError};
 use crate::db::findings::{CommentRow, CoverageFindingState, FindingRow};
@@ -81,7 +81,7 @@ fn load_row(conn: &mut DbConn, org: &str, id: &str) -> Result<FindingRow, Servic
 /// Stores the next state of a finding (version bumped), audits it and raises `event`.
 fn store(
     conn: &mut DbConn,
-    recipients: &mut Recipients,
+    journal: &mut Journal,
     actor: &Actor,
     event: &str,
     before: Option<&FindingRow>,
@@ -102,31 +102,24 @@ fn store(
         None => db::findings::insert(conn, &after)?,
     }
     let current = to_finding(after)?;
-    journal::audit(
+    // Written once: the audit record keeps it and the event carries it.
+    let after_state = serde_json::to_string(&current)?;
+    let payload = format!("{{\"finding\":{after_state}}}");
+    journal.audit(
         conn,
         actor,
         Change {
             action: event,
             entity_type: ENTITY,
             entity_id: &current.id,
-            before: previous
-                .as_ref()
-                .map(journal::snapshot)
-                .transpose()?
-                .flatten(),
-            after: journal::snapshot(&current)?,
+            before: previous.as_ref().map(snapshot).transpose()?.flatten(),
+            after: Some(after_state),
             reason,
         },
     )?;
-    journal::emit_to(
-        conn,
-        recipients,
-        &actor.org,
-        event,
-        json!({ "finding": current }),
-    )?;
+    journal.emit_text(conn, &actor.org, event, payload)?;
     if matches!(event, "finding.created" | "finding.reopened") {
-        let auto_pushes = recipients.auto_pushes(conn, &actor.org)?;
+        let auto_pushes = journal.auto_pushes(conn, &actor.org)?;
         super::tickets::queue_automatic(conn, auto_pushes, &actor.org, &current)?;
     }
     Ok(current)
@@ -150,7 +143,7 @@ pub(super) struct Judged<'a> {
 /// `existing` is the vendor's coverage findings as stored.
 pub(super) fn sync_gaps(
     conn: &mut DbConn,
-    recipients: &mut Recipients,
+    journal: &mut Journal,
     org: &str,
     vendor: &Vendor,
     existing: Vec<CoverageFindingState>,
@@ -205,7 +198,7 @@ pub(super) fn sync_gaps(
                 };
                 store(
                     conn,
-                    recipients,
+                    journal,
                     &actor,
                     "finding.created",
                     None,
@@ -224,7 +217,7 @@ pub(super) fn sync_gaps(
                 };
                 store(
                     conn,
-                    recipients,
+                    journal,
                     &actor,
                     "finding.reopened",
                     Some(&row),
@@ -234,7 +227,7 @@ pub(super) fn sync_gaps(
             }
             (GapAction::Resolve, Some(state)) => {
                 let row = load_row(conn, org, &state.id)?;
-                resolve_closed_gap(conn, recipients, &actor, row, &control.reason, cause)?
+                resolve_closed_gap(conn, journal, &actor, row, &control.reason, cause)?
             }
             _ => {}
         }
@@ -246,7 +239,7 @@ pub(super) fn sync_gaps(
             let row = load_row(conn, org, &state.id)?;
             resolve_closed_gap(
                 conn,
-                recipients,
+                journal,
                 &actor,
                 row,
                 "the control is no longer required",
@@ -259,7 +252,7 @@ pub(super) fn sync_gaps(
 
 fn resolve_closed_gap(
     conn: &mut DbConn,
-    recipients: &mut Recipients,
+    journal: &mut Journal,
     actor: &Actor,
     row: FindingRow,
     why: &str,
@@ -275,7 +268,7 @@ fn resolve_closed_gap(
     };
     store(
         conn,
-        recipients,
+        journal,
         actor,
         "finding.resolved",
         Some(&row),
@@ -340,15 +333,9 @@ pub fn create(
             updated_at: now,
             resolved_at: None,
         };
-        store(
-            conn,
-            &mut Recipients::default(),
-            actor,
-            "finding.created",
-            None,
-            row,
-            None,
-        )
+        journal::buffered(conn, |conn, journal| {
+            store(conn, journal, actor, "finding.created", None, row, None)
+        })
     })
 }
 
@@ -420,15 +407,17 @@ pub fn update(
         if next == current {
             return to_finding(current);
         }
-        store(
-            conn,
-            &mut Recipients::default(),
-            actor,
-            "finding.updated",
-            Some(&current),
-            next,
-            None,
-        )
+        journal::buffered(conn, |conn, journal| {
+            store(
+                conn,
+                journal,
+                actor,
+                "finding.updated",
+                Some(&current),
+                next,
+                None,
+            )
+        })
     })
 }
 
@@ -520,15 +509,17 @@ pub fn change_status(
             FindingStatus::Open if from == FindingStatus::Resolved => "finding.reopened",
             _ => "finding.status_changed",
         };
-        store(
-            conn,
-            &mut Recipients::default(),
-            actor,
-            event,
-            Some(&current),
-            next,
-            change.reason.as_deref(),
-        )
+        journal::buffered(conn, |conn, journal| {
+            store(
+                conn,
+                journal,
+                actor,
+                event,
+                Some(&current),
+                next,
+                change.reason.as_deref(),
+            )
+        })
     })
 }
 
@@ -608,15 +599,17 @@ pub fn lapse_acceptances(pool: &Pool) -> Result<usize, ServiceError> {
                 risk_accepted_by: None,
                 ..row.clone()
             };
-            store(
-                conn,
-                &mut Recipients::default(),
-                &actor,
-                "finding.reopened",
-                Some(&row),
-                next,
-                Some(&reason),
-            )?;
+            journal::buffered(conn, |conn, journal| {
+                store(
+                    conn,
+                    journal,
+                    &actor,
+                    "finding.reopened",
+                    Some(&row),
+                    next,
+                    Some(&reason),
+                )
+            })?;
         }
         Ok(count)
     })

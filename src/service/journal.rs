@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::db::audit::AuditRow;
 use crate::db::outbox::OutboxRow;
+use crate::db::webhooks::DeliveryRow;
 use crate::db::{self, DbConn};
 use crate::domain::audit_chain::GENESIS_HASH;
 use crate::domain::finding::Severity;
@@ -18,38 +19,20 @@ pub struct Change<'a> {
     pub action: &'a str,
     pub entity_type: &'a str,
     pub entity_id: &'a str,
-    pub before: Option<Value>,
-    pub after: Option<Value>,
+    /// The entity as JSON text before and after the change.
+    pub before: Option<String>,
+    pub after: Option<String>,
     pub reason: Option<&'a str>,
 }
 
-pub fn snapshot<T: Serialize>(value: &T) -> Result<Option<Value>, ServiceError> {
-    Ok(Some(serde_json::to_value(value)?))
+/// An entity as JSON text, for [`Change::before`] and [`Change::after`].
+pub fn snapshot<T: Serialize>(value: &T) -> Result<Option<String>, ServiceError> {
+    Ok(Some(serde_json::to_string(value)?))
 }
 
+/// Appends one audit record for the change.
 pub fn audit(conn: &mut DbConn, actor: &Actor, change: Change<'_>) -> Result<(), ServiceError> {
-    db::audit::lock_chain(conn, &actor.org)?;
-    let (prev_seq, prev_hash) =
-        db::audit::head(conn, &actor.org)?.unwrap_or((0, GENESIS_HASH.to_owned()));
-    let mut row = AuditRow {
-        id: db::new_id(),
-        org_id: actor.org.clone(),
-        seq: prev_seq + 1,
-        occurred_at: time::now(),
-        actor: actor.subject.clone(),
-        action: change.action.to_owned(),
-        entity_type: change.entity_type.to_owned(),
-        entity_id: change.entity_id.to_owned(),
-        before_state: change.before.map(|v| v.to_string()),
-        after_state: change.after.map(|v| v.to_string()),
-        reason: change.reason.map(str::to_owned),
-        request_id: actor.request_id.clone(),
-        prev_hash,
-        hash: String::new(),
-    };
-    row.hash = row.chained().hash();
-    db::audit::insert(conn, &row)?;
-    Ok(())
+    buffered(conn, |conn, journal| journal.audit(conn, actor, change))
 }
 
 /// An endpoint subscribed to events: its id and the event types it names.
@@ -64,7 +47,7 @@ pub(super) type AutoPush = (String, Option<Severity>);
 /// first scoring) reads them once rather than once an event. No transaction that holds one
 /// changes endpoints or integrations; asked about another organisation, it reads again.
 #[derive(Default)]
-pub struct Recipients {
+struct Recipients {
     org: String,
     subscriptions: Option<Vec<Subscription>>,
     auto_pushes: Option<Vec<AutoPush>>,
@@ -81,7 +64,7 @@ impl Recipients {
         self
     }
 
-    pub(super) fn subscriptions(
+    fn subscriptions(
         &mut self,
         conn: &mut DbConn,
         org: &str,
@@ -93,11 +76,7 @@ impl Recipients {
         Ok(this.subscriptions.as_deref().unwrap_or_default())
     }
 
-    pub(super) fn auto_pushes(
-        &mut self,
-        conn: &mut DbConn,
-        org: &str,
-    ) -> Result<&[AutoPush], ServiceError> {
+    fn auto_pushes(&mut self, conn: &mut DbConn, org: &str) -> Result<&[AutoPush], ServiceError> {
         let this = self.of(org);
         if this.auto_pushes.is_none() {
             this.auto_pushes = Some(super::tickets::auto_pushes(conn, org)?);
@@ -107,42 +86,161 @@ impl Recipients {
 }
 
 /// Writes a domain event to the outbox and queues it for every webhook endpoint subscribed
-/// to it. Event ids are taken under the organisation's chain lock, so that within an
-/// organisation their order is the order in which their transactions commit.
+/// to it.
 pub fn emit(
     conn: &mut DbConn,
     org: &str,
     event_type: &str,
     data: Value,
 ) -> Result<(), ServiceError> {
-    emit_to(conn, &mut Recipients::default(), org, event_type, data)
+    buffered(conn, |conn, journal| {
+        journal.emit(conn, org, event_type, &data)
+    })
 }
 
-/// [`emit`], with the subscriptions read once for the transaction.
-pub fn emit_to(
+/// Runs `work` with a [`Journal`] and stores what it recorded once `work` succeeds. The only
+/// way to get a journal: none is dropped with records it has not stored.
+pub fn buffered<T>(
     conn: &mut DbConn,
-    recipients: &mut Recipients,
-    org: &str,
-    event_type: &str,
-    data: Value,
-) -> Result<(), ServiceError> {
-    debug_assert!(
-        crate::domain::events::find(event_type).is_some(),
-        "{event_type} is missing from the event catalog"
-    );
-    db::audit::lock_chain(conn, org)?;
-    let id = db::new_id();
-    let now = time::now();
-    db::outbox::insert(
-        conn,
-        &OutboxRow {
-            id: id.clone(),
+    work: impl FnOnce(&mut DbConn, &mut Journal) -> Result<T, ServiceError>,
+) -> Result<T, ServiceError> {
+    let mut journal = Journal::default();
+    let value = work(conn, &mut journal)?;
+    journal.store(conn)?;
+    Ok(value)
+}
+
+/// The audit records, outbox events and deliveries a transaction has recorded and not yet
+/// stored. A transaction that records thousands (a portfolio's first scoring) stores them a few
+/// statements per table, several rows each, instead of three statements a record, and reads
+/// the organisation's chain head once instead of once a record.
+///
+/// The chain head is kept only while records wait: no other audit record may be appended in
+/// the transaction between recording and storing (a second writer of the chain would take the
+/// same sequence number, which the database refuses).
+#[derive(Default)]
+pub struct Journal {
+    recipients: Recipients,
+    /// The organisation whose chain lock the transaction holds.
+    locked: Option<String>,
+    /// The organisation's chain as it stands after the waiting records: (org, seq, hash).
+    head: Option<(String, i64, String)>,
+    audit: Vec<AuditRow>,
+    outbox: Vec<OutboxRow>,
+    deliveries: Vec<DeliveryRow>,
+}
+
+impl Journal {
+    /// Takes the organisation's chain lock once per transaction. Event ids are taken under it,
+    /// so that within an organisation their order is the order in which their transactions
+    /// commit, and so are audit sequence numbers.
+    fn lock(&mut self, conn: &mut DbConn, org: &str) -> Result<(), ServiceError> {
+        if self.locked.as_deref() != Some(org) {
+            db::audit::lock_chain(conn, org)?;
+            self.locked = Some(org.to_owned());
+        }
+        Ok(())
+    }
+
+    pub fn audit(
+        &mut self,
+        conn: &mut DbConn,
+        actor: &Actor,
+        change: Change<'_>,
+    ) -> Result<(), ServiceError> {
+        let org = actor.org.as_str();
+        if self.head.as_ref().is_some_and(|(o, _, _)| o != org) {
+            self.store(conn)?;
+        }
+        self.lock(conn, org)?;
+        let (prev_seq, prev_hash) = match self.head.take() {
+            Some((_, seq, hash)) => (seq, hash),
+            None => db::audit::head(conn, org)?.unwrap_or((0, GENESIS_HASH.to_owned())),
+        };
+        let mut row = AuditRow {
+            id: db::new_id(),
+            org_id: org.to_owned(),
+            seq: prev_seq + 1,
+            occurred_at: time::now(),
+            actor: actor.subject.clone(),
+            action: change.action.to_owned(),
+            entity_type: change.entity_type.to_owned(),
+            entity_id: change.entity_id.to_owned(),
+            before_state: change.before,
+            after_state: change.after,
+            reason: change.reason.map(str::to_owned),
+            request_id: actor.request_id.clone(),
+            prev_hash,
+            hash: String::new(),
+        };
+        row.hash = row.chained().hash();
+        self.head = Some((org.to_owned(), row.seq, row.hash.clone()));
+        self.audit.push(row);
+        Ok(())
+    }
+
+    /// Records a domain event for the outbox, queued for every webhook endpoint subscribed to
+    /// it.
+    pub fn emit(
+        &mut self,
+        conn: &mut DbConn,
+        org: &str,
+        event_type: &str,
+        data: &Value,
+    ) -> Result<(), ServiceError> {
+        self.emit_text(conn, org, event_type, data.to_string())
+    }
+
+    /// [`Journal::emit`] with the event's data already written as JSON text.
+    pub fn emit_text(
+        &mut self,
+        conn: &mut DbConn,
+        org: &str,
+        event_type: &str,
+        payload: String,
+    ) -> Result<(), ServiceError> {
+        debug_assert!(
+            crate::domain::events::find(event_type).is_some(),
+            "{event_type} is missing from the event catalog"
+        );
+        self.lock(conn, org)?;
+        let id = db::new_id();
+        let now = time::now();
+        let subscriptions = self.recipients.subscriptions(conn, org)?;
+        self.deliveries.extend(super::webhooks::deliveries_of(
+            subscriptions,
+            org,
+            &id,
+            event_type,
+            &now,
+        ));
+        self.outbox.push(OutboxRow {
+            id,
             org_id: org.to_owned(),
             event_type: event_type.to_owned(),
-            payload: data.to_string(),
-            created_at: now.clone(),
-        },
-    )?;
-    let subscriptions = recipients.subscriptions(conn, org)?;
-    super::webhooks::fan_out(conn, subscriptions, org, &id, event_type, &now)
+            payload,
+            created_at: now,
+        });
+        Ok(())
+    }
+
+    pub(super) fn auto_pushes(
+        &mut self,
+        conn: &mut DbConn,
+        org: &str,
+    ) -> Result<&[AutoPush], ServiceError> {
+        self.recipients.auto_pushes(conn, org)
+    }
+
+    /// Stores what waits, events before their deliveries (which refer to them).
+    pub fn store(&mut self, conn: &mut DbConn) -> Result<(), ServiceError> {
+        db::audit::insert_all(conn, &self.audit)?;
+        db::outbox::insert_all(conn, &self.outbox)?;
+        db::webhooks::insert_deliveries(conn, &self.deliveries)?;
+        self.audit.clear();
+        self.outbox.clear();
+        self.deliveries.clear();
+        self.head = None;
+        Ok(())
+    }
 }

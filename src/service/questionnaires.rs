@@ -141,8 +141,8 @@ fn journal_version(
             action,
             entity_type: VERSION,
             entity_id: &after.id,
-            before: before.map(snapshot),
-            after: Some(snapshot(after)),
+            before: before.map(|b| snapshot(b).to_string()),
+            after: Some(snapshot(after).to_string()),
             reason: None,
         },
     )?;
@@ -215,7 +215,9 @@ pub fn create(
                 entity_type: TEMPLATE,
                 entity_id: &row.id,
                 before: None,
-                after: Some(json!({ "name": row.name, "description": row.description })),
+                after: Some(
+                    json!({ "name": row.name, "description": row.description }).to_string(),
+                ),
                 reason: None,
             },
         )?;
@@ -264,8 +266,12 @@ pub fn update_details(
                 action: "questionnaire_template.updated",
                 entity_type: TEMPLATE,
                 entity_id: id,
-                before: Some(json!({ "name": before.name, "description": before.description })),
-                after: Some(json!({ "name": after.name, "description": after.description })),
+                before: Some(
+                    json!({ "name": before.name, "description": before.description }).to_string(),
+                ),
+                after: Some(
+                    json!({ "name": after.name, "description": after.description }).to_string(),
+                ),
                 reason: None,
             },
         )?;

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::journal::{self, Change};
+use super::journal::{self, Change, Journal};
 use super::{read, system_actor, write, ServiceError};
 use crate::db::assessments::AssessmentRow;
 use crate::db::contracts::{ResponsibilityRow, VendorMapping};
@@ -173,7 +173,6 @@ fn to_score(row: RiskScoreRow) -> Result<RiskScore, ServiceError> {
 pub(super) struct RefreshMemo {
     model: Option<RiskModel>,
     catalog: super::catalog::CatalogMemo,
-    recipients: journal::Recipients,
 }
 
 impl RefreshMemo {
@@ -368,12 +367,22 @@ pub(super) fn refresh(
     vendor_id: &str,
     cause: &str,
 ) -> Result<Refreshed, ServiceError> {
-    refresh_with(conn, &mut RefreshMemo::default(), actor, vendor_id, cause)
+    journal::buffered(conn, |conn, journal| {
+        refresh_with(
+            conn,
+            &mut RefreshMemo::default(),
+            journal,
+            actor,
+            vendor_id,
+            cause,
+        )
+    })
 }
 
 fn refresh_with(
     conn: &mut DbConn,
     memo: &mut RefreshMemo,
+    journal: &mut Journal,
     actor: &Actor,
     vendor_id: &str,
     cause: &str,
@@ -393,7 +402,7 @@ fn refresh_with(
         findings,
         previous,
     };
-    rescore(conn, memo, actor, &vendor, stored, cause)
+    rescore(conn, memo, journal, actor, &vendor, stored, cause)
 }
 
 /// Scores a vendor inserted in this transaction. It has no services, assessments, contracts,
@@ -414,14 +423,17 @@ pub(super) fn score_new(
         findings: Vec::new(),
         previous: None,
     };
-    rescore(
-        conn,
-        &mut RefreshMemo::default(),
-        actor,
-        vendor,
-        stored,
-        cause,
-    )
+    journal::buffered(conn, |conn, journal| {
+        rescore(
+            conn,
+            &mut RefreshMemo::default(),
+            journal,
+            actor,
+            vendor,
+            stored,
+            cause,
+        )
+    })
 }
 
 /// What a vendor's score is computed from and compared with, as stored before the refresh.
@@ -438,6 +450,7 @@ struct StoredInputs {
 fn rescore(
     conn: &mut DbConn,
     memo: &mut RefreshMemo,
+    journal: &mut Journal,
     actor: &Actor,
     vendor: &Vendor,
     stored: StoredInputs,
@@ -457,7 +470,7 @@ fn rescore(
     let result = model_rules::assess(&model.config(), &services, coverage.summary);
     super::findings::sync_gaps(
         conn,
-        &mut memo.recipients,
+        journal,
         org,
         vendor,
         findings,
@@ -515,34 +528,33 @@ fn rescore(
         .as_ref()
         .is_none_or(|p| p.inherent != score.inherent || p.residual != score.residual);
     if moved {
-        journal::emit_to(
+        journal.emit(
             conn,
-            &mut memo.recipients,
             org,
             "risk.score_changed",
-            json!({ "vendor_id": vendor_id, "score": score, "previous": before }),
+            &json!({ "vendor_id": vendor_id, "score": score, "previous": before }),
         )?;
     }
     let tier_changed = previous.as_ref().is_some_and(|p| p.tier != tier);
     if tier_changed {
         let from = previous.as_ref().map(|p| p.tier.clone());
-        journal::audit(
+        journal.audit(
             conn,
             actor,
             Change {
                 action: "vendor.tier_changed",
                 entity_type: "vendor",
                 entity_id: vendor_id,
-                before: Some(json!({ "risk_tier": from })),
-                after: Some(json!({ "risk_tier": tier, "residual": score.residual })),
+                before: Some(json!({ "risk_tier": from }).to_string()),
+                after: Some(json!({ "risk_tier": tier, "residual": score.residual }).to_string()),
                 reason: Some(cause),
             },
         )?;
-        journal::emit(
+        journal.emit(
             conn,
             org,
             "vendor.tier_changed",
-            json!({
+            &json!({
                 "vendor_id": vendor_id,
                 "legal_name": vendor.legal_name,
                 "from": from,
@@ -571,14 +583,17 @@ pub(super) fn refresh_all(
     let mut memo = RefreshMemo::default();
     let mut summary = RecomputeSummary::default();
     let mut after: Option<String> = None;
-    while let Some(last) = refresh_batch(
-        conn,
-        &mut memo,
-        actor,
-        after.as_deref(),
-        cause,
-        &mut summary,
-    )? {
+    while let Some(last) = journal::buffered(conn, |conn, journal| {
+        refresh_batch(
+            conn,
+            &mut memo,
+            journal,
+            actor,
+            after.as_deref(),
+            cause,
+            &mut summary,
+        )
+    })? {
         after = Some(last);
     }
     summary.elapsed_ms = elapsed_ms(started);
@@ -590,6 +605,7 @@ pub(super) fn refresh_all(
 fn refresh_batch(
     conn: &mut DbConn,
     memo: &mut RefreshMemo,
+    journal: &mut Journal,
     actor: &Actor,
     after: Option<&str>,
     cause: &str,
@@ -617,7 +633,7 @@ fn refresh_batch(
             findings,
             previous: previous.remove(&vendor.id),
         };
-        let refreshed = rescore(conn, memo, actor, vendor, stored, cause)?;
+        let refreshed = rescore(conn, memo, journal, actor, vendor, stored, cause)?;
         summary.vendors += 1;
         summary.rescored += u32::from(refreshed.rescored);
         summary.tier_changes += u32::from(refreshed.tier_changed);
@@ -642,14 +658,17 @@ pub fn recompute_all(pool: &Pool, actor: &Actor) -> Result<RecomputeSummary, Ser
         // A fresh memo per transaction: a profile or model saved between batches applies.
         let last = write(pool, |conn| {
             batch = RecomputeSummary::default();
-            refresh_batch(
-                conn,
-                &mut RefreshMemo::default(),
-                actor,
-                after.as_deref(),
-                "risk.recompute",
-                &mut batch,
-            )
+            journal::buffered(conn, |conn, journal| {
+                refresh_batch(
+                    conn,
+                    &mut RefreshMemo::default(),
+                    journal,
+                    actor,
+                    after.as_deref(),
+                    "risk.recompute",
+                    &mut batch,
+                )
+            })
         })?;
         summary.vendors += batch.vendors;
         summary.rescored += batch.rescored;

@@ -54,23 +54,20 @@ pub(super) fn subscriptions(
         .collect()
 }
 
-/// Queues `event_id` for every endpoint of `subscriptions` subscribed to `event_type`, in the
-/// transaction that wrote the event.
-pub(super) fn fan_out(
-    conn: &mut DbConn,
-    subscriptions: &[journal::Subscription],
-    org: &str,
-    event_id: &str,
-    event_type: &str,
-    now: &str,
-) -> Result<(), ServiceError> {
-    let rows: Vec<DeliveryRow> = subscriptions
+/// The deliveries of one event: one for each endpoint subscribed to its type.
+pub(super) fn deliveries_of<'a>(
+    subscriptions: &'a [journal::Subscription],
+    org: &'a str,
+    event_id: &'a str,
+    event_type: &'a str,
+    now: &'a str,
+) -> impl Iterator<Item = DeliveryRow> + 'a {
+    subscriptions
         .iter()
-        .filter(|(_, subscribed)| subscribes(subscribed, event_type))
-        .map(|(endpoint_id, _)| new_delivery(org, endpoint_id, event_id, event_type, now, None))
-        .collect();
-    db::webhooks::insert_deliveries(conn, &rows)?;
-    Ok(())
+        .filter(move |(_, subscribed)| subscribes(subscribed, event_type))
+        .map(move |(endpoint_id, _)| {
+            new_delivery(org, endpoint_id, event_id, event_type, now, None)
+        })
 }
 
 fn new_delivery(
@@ -402,7 +399,7 @@ pub fn replay(
                 entity_type: "webhook_endpoint",
                 entity_id: &endpoint.id,
                 before: None,
-                after: Some(json!({ "delivery_id": row.id, "replay_of": original.id })),
+                after: Some(json!({ "delivery_id": row.id, "replay_of": original.id }).to_string()),
                 reason: None,
             },
         )?;
