@@ -7,8 +7,10 @@ use annexa::service::ServiceError;
 use serde_json::json;
 
 use crate::assessments::publish_template;
-use crate::helpers::{spawn_app, TestApp, ORG};
+use crate::helpers::{spawn_app, spawn_with, TestApp, ORG};
+use crate::receiver::Receiver;
 use crate::risk::open_gap_findings;
+use crate::webhooks::{deliver_fast, endpoint};
 
 const SMALL: Scale = Scale {
     vendors: 20,
@@ -31,6 +33,16 @@ async fn seed_template(app: &TestApp, admin: &str) -> String {
         ]}]}),
     )
     .await
+}
+
+/// Seeds the test organisation at `scale`, its assessments answering [`seed_template`].
+async fn seed_at(app: &TestApp, admin: &str, scale: Scale) {
+    let template = seed_template(app, admin).await;
+    let pool = db::connect(&app.database, 1).unwrap();
+    actix_web::web::block(move || seed::portfolio(&pool, ORG, scale, Some(&template)))
+        .await
+        .unwrap()
+        .unwrap();
 }
 
 #[actix_web::test]
@@ -124,20 +136,19 @@ async fn seeding_assessments_needs_a_published_template() {
 async fn a_portfolio_recompute_scores_every_batch_as_a_single_refresh_would() {
     let app = spawn_app().await;
     let admin = app.admin();
-    let template = seed_template(&app, &admin).await;
-    let pool = db::connect(&app.database, 1).unwrap();
-    let scale = Scale {
-        vendors: 1100,
-        ai_services: 1100,
-        use_cases: 1650,
-        assessments: 1100,
-        contracts: 550,
-        clauses_per_contract: 2,
-    };
-    actix_web::web::block(move || seed::portfolio(&pool, ORG, scale, Some(&template)))
-        .await
-        .unwrap()
-        .unwrap();
+    seed_at(
+        &app,
+        &admin,
+        Scale {
+            vendors: 1100,
+            ai_services: 1100,
+            use_cases: 1650,
+            assessments: 1100,
+            contracts: 550,
+            clauses_per_contract: 2,
+        },
+    )
+    .await;
 
     let recomputed = app
         .post("/v1/risk/recompute", &admin, &json!({}))
@@ -240,4 +251,102 @@ async fn a_portfolio_recompute_scores_every_batch_as_a_single_refresh_would() {
         assessed > 0,
         "some sampled vendors have completed assessments"
     );
+}
+
+/// A first scoring raises thousands of gap findings in one transaction a batch, their audit
+/// records, events and deliveries stored several rows a statement: each finding must still have
+/// exactly one of each, in an audit chain that verifies, and later single writes extend it.
+#[actix_web::test]
+async fn a_first_scoring_journals_every_gap_finding_once_in_an_unbroken_chain() {
+    let app = spawn_with(deliver_fast).await;
+    let admin = app.admin();
+    let receiver = Receiver::start();
+    let (endpoint_id, _) = endpoint(&app, &receiver.url("/hook"), &["finding.created"]).await;
+    seed_at(
+        &app,
+        &admin,
+        Scale {
+            vendors: 300,
+            ai_services: 300,
+            use_cases: 300,
+            assessments: 300,
+            contracts: 0,
+            clauses_per_contract: 0,
+        },
+    )
+    .await;
+
+    app.post("/v1/risk/recompute", &admin, &json!({}))
+        .await
+        .ok(200);
+    let findings = app.count_rows("SELECT COUNT(*) AS n FROM findings WHERE source = 'coverage'");
+    assert!(findings > 200, "{findings} gap findings raised");
+    for (what, sql) in [
+        (
+            "audit records",
+            "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'finding.created'".to_owned(),
+        ),
+        (
+            "events",
+            "SELECT COUNT(*) AS n FROM outbox_events WHERE event_type = 'finding.created'"
+                .to_owned(),
+        ),
+        (
+            "deliveries",
+            format!(
+                "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE endpoint_id = '{endpoint_id}'"
+            ),
+        ),
+    ] {
+        assert_eq!(app.count_rows(&sql), findings, "{what}: one a finding");
+    }
+    let records = app.count_rows("SELECT COUNT(*) AS n FROM audit_events");
+    assert_eq!(verified_records(&app, &admin).await, records);
+
+    // A finding's record and its delivered event both carry the finding as the API shows it.
+    let delivered = receiver.wait_for(1).await[0].json();
+    let id = delivered["data"]["finding"]["id"].as_str().unwrap();
+    let finding = app
+        .get(&format!("/v1/findings/{id}"), &admin)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(delivered["data"]["finding"]["title"], finding["title"]);
+    assert_eq!(delivered["data"]["finding"]["status"], "open");
+    let record = app
+        .get(&format!("/v1/audit-events?entity_id={id}"), &admin)
+        .await
+        .ok(200)["data"][0]
+        .clone();
+    assert_eq!(record["action"], "finding.created");
+    assert_eq!(record["after"], delivered["data"]["finding"]);
+
+    // Nothing changed: nothing journaled. A single write after the batches extends the chain.
+    app.post("/v1/risk/recompute", &admin, &json!({}))
+        .await
+        .ok(200);
+    assert_eq!(
+        app.count_rows("SELECT COUNT(*) AS n FROM audit_events"),
+        records
+    );
+    let vendor = finding["vendor_id"].as_str().unwrap();
+    app.patch(
+        &format!("/v1/vendors/{vendor}"),
+        &admin,
+        &json!({"tier": "critical"}),
+    )
+    .await
+    .ok(200);
+    assert!(verified_records(&app, &admin).await > records);
+}
+
+/// The number of audit records checked by a verification that found the chain intact.
+async fn verified_records(app: &TestApp, admin: &str) -> i64 {
+    let verification = app
+        .get("/v1/audit-events/verify", admin)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(verification["valid"], true, "{verification}");
+    verification["records_checked"].as_i64().unwrap()
 }
