@@ -152,17 +152,21 @@ pub fn list(
     query.order(findings::id.desc()).limit(limit + 1).load(conn)
 }
 
-/// Risk acceptances that lapsed before `today`, across organisations.
+/// Risk acceptances that lapsed before `today`, across organisations. The status is written as
+/// a literal: a bound value would keep either planner from the partial index of accepted
+/// findings (`findings_accepted_until`), whose order they are read in.
 pub fn lapsed_acceptances(
     conn: &mut DbConn,
     today: &str,
     limit: i64,
 ) -> QueryResult<Vec<FindingRow>> {
     findings::table
-        .filter(findings::status.eq("risk_accepted"))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "findings.status = 'risk_accepted'",
+        ))
         .filter(findings::risk_accepted_until.lt(today.to_owned()))
         .select(FindingRow::as_select())
-        .order(findings::id.asc())
+        .order((findings::risk_accepted_until.asc(), findings::id.asc()))
         .limit(limit)
         .load(conn)
 }
