@@ -41,11 +41,8 @@ pub struct CommentRow {
     pub created_at: String,
 }
 
-pub fn insert(conn: &mut DbConn, row: &FindingRow) -> QueryResult<()> {
-    on_backend!(conn, c => diesel::insert_into(findings::table)
-        .values(row)
-        .execute(c))
-    .map(|_| ())
+pub fn insert_all(conn: &mut DbConn, rows: &[FindingRow]) -> QueryResult<()> {
+    insert_rows!(conn, findings::table, rows)
 }
 
 /// Writes `row` if the stored version is still `expected_version`; returns whether it did.

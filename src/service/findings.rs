@@ -99,7 +99,7 @@ fn store(
                 ));
             }
         }
-        None => db::findings::insert(conn, &after)?,
+        None => journal.insert_finding(after.clone()),
     }
     let current = to_finding(after)?;
     // Written once: the audit record keeps it and the event carries it.
@@ -120,7 +120,11 @@ fn store(
     journal.emit_text(conn, &actor.org, event, payload)?;
     if matches!(event, "finding.created" | "finding.reopened") {
         let auto_pushes = journal.auto_pushes(conn, &actor.org)?;
-        super::tickets::queue_automatic(conn, auto_pushes, &actor.org, &current)?;
+        if let Some(integration) = super::tickets::automatic_push(auto_pushes, &current) {
+            let integration = integration.to_owned();
+            journal.store(conn)?;
+            super::tickets::queue_push(conn, &actor.org, &current, &integration)?;
+        }
     }
     Ok(current)
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::db::audit::AuditRow;
+use crate::db::findings::FindingRow;
 use crate::db::outbox::OutboxRow;
 use crate::db::webhooks::DeliveryRow;
 use crate::db::{self, DbConn};
@@ -111,9 +112,11 @@ pub fn buffered<T>(
 }
 
 /// The audit records, outbox events and deliveries a transaction has recorded and not yet
-/// stored. A transaction that records thousands (a portfolio's first scoring) stores them a few
-/// statements per table, several rows each, instead of three statements a record, and reads
-/// the organisation's chain head once instead of once a record.
+/// stored, with the findings it raised. A transaction that records thousands (a portfolio's
+/// first scoring) stores them a few statements per table, several rows each, instead of four
+/// statements a finding, and reads the organisation's chain head once instead of once a record.
+/// A raised finding is not in the database until then: nothing in the transaction reads it
+/// back, and a ticket about one stores the journal first (its row refers to the finding).
 ///
 /// The chain head is kept only while records wait: no other audit record may be appended in
 /// the transaction between recording and storing (a second writer of the chain would take the
@@ -125,6 +128,7 @@ pub struct Journal {
     locked: Option<String>,
     /// The organisation's chain as it stands after the waiting records: (org, seq, hash).
     head: Option<(String, i64, String)>,
+    findings: Vec<FindingRow>,
     audit: Vec<AuditRow>,
     outbox: Vec<OutboxRow>,
     deliveries: Vec<DeliveryRow>,
@@ -232,11 +236,18 @@ impl Journal {
         self.recipients.auto_pushes(conn, org)
     }
 
+    /// A new finding, stored with the records.
+    pub(super) fn insert_finding(&mut self, row: FindingRow) {
+        self.findings.push(row);
+    }
+
     /// Stores what waits, events before their deliveries (which refer to them).
     pub fn store(&mut self, conn: &mut DbConn) -> Result<(), ServiceError> {
+        db::findings::insert_all(conn, &self.findings)?;
         db::audit::insert_all(conn, &self.audit)?;
         db::outbox::insert_all(conn, &self.outbox)?;
         db::webhooks::insert_deliveries(conn, &self.deliveries)?;
+        self.findings.clear();
         self.audit.clear();
         self.outbox.clear();
         self.deliveries.clear();

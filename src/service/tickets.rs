@@ -439,22 +439,28 @@ pub(super) fn auto_pushes(
         .collect()
 }
 
-/// Queues a ticket for a finding just raised when a connection's rule asks for its severity.
-pub(super) fn queue_automatic(
+/// The integration that pushes `finding` by itself, if any meets its severity.
+pub(super) fn automatic_push<'a>(
+    auto_pushes: &'a [journal::AutoPush],
+    finding: &Finding,
+) -> Option<&'a str> {
+    auto_pushes
+        .iter()
+        .find(|(_, threshold)| threshold.is_some_and(|t| finding.severity >= t))
+        .map(|(integration_id, _)| integration_id.as_str())
+}
+
+/// Queues the finding's ticket with `integration_id` unless it has one. The finding must be
+/// stored: the ticket refers to it.
+pub(super) fn queue_push(
     conn: &mut DbConn,
-    auto_pushes: &[journal::AutoPush],
     org: &str,
     finding: &Finding,
+    integration_id: &str,
 ) -> Result<(), ServiceError> {
-    let pushing = auto_pushes
-        .iter()
-        .find(|(_, threshold)| threshold.is_some_and(|t| finding.severity >= t));
-    // Looked for only now: most findings meet no integration's threshold.
-    if let Some((integration_id, _)) = pushing {
-        if db::tickets::ticket_of(conn, &finding.id)?.is_none() {
-            let ticket = new_ticket(org, &finding.id, integration_id, None);
-            db::tickets::insert_ticket(conn, &ticket)?;
-        }
+    if db::tickets::ticket_of(conn, &finding.id)?.is_none() {
+        let ticket = new_ticket(org, &finding.id, integration_id, None);
+        db::tickets::insert_ticket(conn, &ticket)?;
     }
     Ok(())
 }
