@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
@@ -71,11 +73,8 @@ pub fn insert_model(conn: &mut DbConn, row: &RiskModelRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-pub fn insert_score(conn: &mut DbConn, row: &RiskScoreRow) -> QueryResult<()> {
-    on_backend!(conn, c => diesel::insert_into(risk_scores::table)
-        .values(row)
-        .execute(c))
-    .map(|_| ())
+pub fn insert_scores(conn: &mut DbConn, rows: &[RiskScoreRow]) -> QueryResult<()> {
+    insert_rows!(conn, risk_scores::table, rows)
 }
 
 pub fn find_score(conn: &mut DbConn, id: &str) -> QueryResult<Option<RiskScoreRow>> {
@@ -137,20 +136,45 @@ pub fn scores_in_force_between(
         .load(c))
 }
 
-/// Sets the vendor's score in force: one upsert on SQLite (`SqliteVendorRiskUpsert`); on
-/// PostgreSQL an update, or an insert when the vendor has no score yet.
-pub fn set_vendor_risk(conn: &mut DbConn, row: &VendorRiskRow) -> QueryResult<()> {
+/// Sets each vendor's score in force; where a vendor appears twice, the later row stands. On
+/// SQLite one prepared upsert a row (`SqliteVendorRiskUpsert`); on PostgreSQL, where each
+/// statement is a round trip, upserts of up to 64 rows.
+pub fn set_vendor_risks(conn: &mut DbConn, rows: &[VendorRiskRow]) -> QueryResult<()> {
     match conn {
-        DbConn::Sqlite(sqlite) => SqliteVendorRiskUpsert(row).execute(sqlite).map(|_| ()),
+        DbConn::Sqlite(sqlite) => {
+            for row in rows {
+                SqliteVendorRiskUpsert(row).execute(sqlite)?;
+            }
+            Ok(())
+        }
         DbConn::Pg(pg) => {
-            let updated = diesel::update(
-                vendor_risk::table.filter(vendor_risk::vendor_id.eq(&row.vendor_id)),
-            )
-            .set(row)
-            .execute(pg)?;
-            if updated == 0 {
+            // One statement may not upsert a row twice.
+            let last: HashMap<&str, usize> = rows
+                .iter()
+                .enumerate()
+                .map(|(i, row)| (row.vendor_id.as_str(), i))
+                .collect();
+            let rows: Vec<&VendorRiskRow> = rows
+                .iter()
+                .enumerate()
+                .filter(|(i, row)| last[row.vendor_id.as_str()] == *i)
+                .map(|(_, row)| row)
+                .collect();
+            for chunk in rows.chunks(64) {
+                use diesel::upsert::excluded;
                 diesel::insert_into(vendor_risk::table)
-                    .values(row)
+                    .values(chunk.to_vec())
+                    .on_conflict(vendor_risk::vendor_id)
+                    .do_update()
+                    .set((
+                        vendor_risk::org_id.eq(excluded(vendor_risk::org_id)),
+                        vendor_risk::score_id.eq(excluded(vendor_risk::score_id)),
+                        vendor_risk::inherent.eq(excluded(vendor_risk::inherent)),
+                        vendor_risk::residual.eq(excluded(vendor_risk::residual)),
+                        vendor_risk::tier.eq(excluded(vendor_risk::tier)),
+                        vendor_risk::model_version.eq(excluded(vendor_risk::model_version)),
+                        vendor_risk::computed_at.eq(excluded(vendor_risk::computed_at)),
+                    ))
                     .execute(pg)?;
             }
             Ok(())
@@ -158,7 +182,7 @@ pub fn set_vendor_risk(conn: &mut DbConn, row: &VendorRiskRow) -> QueryResult<()
     }
 }
 
-/// `set_vendor_risk` on SQLite as one upsert written out with a static query id, so that it
+/// `set_vendor_risks` on SQLite as one upsert written out with a static query id, so that it
 /// stays prepared: diesel prepares every `UPDATE` anew on each execution, and every created
 /// vendor and every rescore sets a score in force. The conflict path fires `vendor_risk`'s
 /// update triggers like the `UPDATE` it replaces.

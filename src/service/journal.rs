@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::db::audit::AuditRow;
 use crate::db::findings::FindingRow;
 use crate::db::outbox::OutboxRow;
+use crate::db::risk::{RiskScoreRow, VendorRiskRow};
 use crate::db::webhooks::DeliveryRow;
 use crate::db::{self, DbConn};
 use crate::domain::audit_chain::GENESIS_HASH;
@@ -112,11 +113,13 @@ pub fn buffered<T>(
 }
 
 /// The audit records, outbox events and deliveries a transaction has recorded and not yet
-/// stored, with the findings it raised. A transaction that records thousands (a portfolio's
-/// first scoring) stores them a few statements per table, several rows each, instead of four
-/// statements a finding, and reads the organisation's chain head once instead of once a record.
-/// A raised finding is not in the database until then: nothing in the transaction reads it
-/// back, and a ticket about one stores the journal first (its row refers to the finding).
+/// stored, with the findings it raised and the scores it computed. A transaction that records
+/// thousands (a portfolio's first scoring) stores them a few statements per table, several rows
+/// each, instead of four statements a finding and two a score, and reads the organisation's
+/// chain head once instead of once a record. A raised finding or a new score is not in the
+/// database until then: nothing in the transaction reads it back, and what would (a ticket
+/// about the finding, whose row refers to it; a procurement decision carrying the score in
+/// force) stores the journal first.
 ///
 /// The chain head is kept only while records wait: no other audit record may be appended in
 /// the transaction between recording and storing (a second writer of the chain would take the
@@ -129,6 +132,8 @@ pub struct Journal {
     /// The organisation's chain as it stands after the waiting records: (org, seq, hash).
     head: Option<(String, i64, String)>,
     findings: Vec<FindingRow>,
+    scores: Vec<RiskScoreRow>,
+    scores_in_force: Vec<VendorRiskRow>,
     audit: Vec<AuditRow>,
     outbox: Vec<OutboxRow>,
     deliveries: Vec<DeliveryRow>,
@@ -241,13 +246,24 @@ impl Journal {
         self.findings.push(row);
     }
 
-    /// Stores what waits, events before their deliveries (which refer to them).
+    /// A vendor's new score and the row that puts it in force.
+    pub(super) fn set_score(&mut self, score: RiskScoreRow, in_force: VendorRiskRow) {
+        self.scores.push(score);
+        self.scores_in_force.push(in_force);
+    }
+
+    /// Stores what waits: scores before the rows that put them in force, events before their
+    /// deliveries (each refers to the other).
     pub fn store(&mut self, conn: &mut DbConn) -> Result<(), ServiceError> {
         db::findings::insert_all(conn, &self.findings)?;
+        db::risk::insert_scores(conn, &self.scores)?;
+        db::risk::set_vendor_risks(conn, &self.scores_in_force)?;
         db::audit::insert_all(conn, &self.audit)?;
         db::outbox::insert_all(conn, &self.outbox)?;
         db::webhooks::insert_deliveries(conn, &self.deliveries)?;
         self.findings.clear();
+        self.scores.clear();
+        self.scores_in_force.clear();
         self.audit.clear();
         self.outbox.clear();
         self.deliveries.clear();

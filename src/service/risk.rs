@@ -506,20 +506,17 @@ fn rescore(
         cause: cause.to_owned(),
         computed_at: now.clone(),
     };
-    db::risk::insert_score(conn, &row)?;
-    db::risk::set_vendor_risk(
-        conn,
-        &VendorRiskRow {
-            vendor_id: vendor_id.to_owned(),
-            org_id: org.to_owned(),
-            score_id: row.id.clone(),
-            inherent: row.inherent,
-            residual: row.residual,
-            tier: tier.clone(),
-            model_version,
-            computed_at: now,
-        },
-    )?;
+    let in_force = VendorRiskRow {
+        vendor_id: vendor_id.to_owned(),
+        org_id: org.to_owned(),
+        score_id: row.id.clone(),
+        inherent: row.inherent,
+        residual: row.residual,
+        tier: tier.clone(),
+        model_version,
+        computed_at: now,
+    };
+    journal.set_score(row.clone(), in_force);
     let before = previous
         .as_ref()
         .map(|p| json!({ "inherent": p.inherent, "residual": p.residual, "tier": p.tier }));
@@ -562,6 +559,8 @@ fn rescore(
                 "score": score,
             }),
         )?;
+        // The decision carries the score in force, read back from the database.
+        journal.store(conn)?;
         super::procurement::announce_decision(conn, actor, vendor, None)?;
     }
     Ok(Refreshed {

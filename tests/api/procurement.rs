@@ -199,7 +199,20 @@ async fn a_signed_supplier_request_creates_a_vendor_sends_an_assessment_and_deci
     assert_eq!(first["data"]["decision"]["conditions"], "questionnaire out");
     let second = got[1].json();
     assert_eq!(second["data"]["decision"]["tier"], "high");
-    assert!(second["data"]["decision"]["risk_tier"].is_string());
+    // Every decision sent after the change carries the risk tier it put in force.
+    let risk = app
+        .get(&format!("/v1/vendors/{vendor_id}/risk"), &admin)
+        .await
+        .ok(200)
+        .clone();
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(300)).await;
+    let after_change: Vec<Value> = receiver.received()[1..]
+        .iter()
+        .map(|r| r.json()["data"]["decision"].clone())
+        .collect();
+    for decision in &after_change {
+        assert_eq!(decision["risk_tier"], risk["tier"], "{decision}");
+    }
 }
 
 #[actix_web::test]
