@@ -151,6 +151,7 @@ impl Journal {
         Ok(())
     }
 
+    /// Records an audit record of the change, chained to the one before it.
     pub fn audit(
         &mut self,
         conn: &mut DbConn,
