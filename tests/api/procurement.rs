@@ -213,6 +213,22 @@ async fn a_signed_supplier_request_creates_a_vendor_sends_an_assessment_and_deci
     for decision in &after_change {
         assert_eq!(decision["risk_tier"], risk["tier"], "{decision}");
     }
+
+    // An AI service handling personal data moves the vendor's risk tier: the rescore announces
+    // the decision again, with the tier it has just put in force.
+    let sent = receiver.received().len();
+    crate::risk::add_support_llm(&app, &admin, &vendor_id).await;
+    let risk = app
+        .get(&format!("/v1/vendors/{vendor_id}/risk"), &admin)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(risk["tier"], "medium");
+    let got = receiver
+        .wait_until(std::time::Duration::from_secs(20), |r| r.len() > sent)
+        .await;
+    let decision = &got.last().unwrap().json()["data"]["decision"];
+    assert_eq!(decision["risk_tier"], "medium", "{decision}");
 }
 
 #[actix_web::test]

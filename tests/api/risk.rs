@@ -116,6 +116,33 @@ pub async fn open_gap_findings(app: &TestApp, token: &str, vendor_id: &str) -> V
     controls
 }
 
+/// Inventories an LLM API used for customer support with personal data (a medium-tier profile)
+/// for the vendor; returns the service's id.
+pub async fn add_support_llm(app: &TestApp, token: &str, vendor_id: &str) -> String {
+    let service = app
+        .post(
+            &format!("/v1/vendors/{vendor_id}/ai-services"),
+            token,
+            &json!({"name": "Support LLM API", "kind": "foundation_model_api",
+                    "data_categories": ["personal"], "trains_on_customer_data": "no",
+                    "subprocessors_see_data": false, "eu_ai_act_risk_class": "limited"}),
+        )
+        .await
+        .ok(201)
+        .clone();
+    let service_id = service["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/v1/ai-services/{service_id}/use-cases"),
+        token,
+        &json!({"purpose": "Draft replies to customer support tickets",
+                "affected_people": ["customers"], "decision_impact": "informs",
+                "autonomy": "human_on_the_loop"}),
+    )
+    .await
+    .ok(201);
+    service_id
+}
+
 fn factor<'a>(risk: &'a Value, name: &str) -> &'a Value {
     risk["explanation"]["factors"]
         .as_array()
@@ -133,28 +160,7 @@ async fn an_llm_support_vendor_is_assessed_contracted_scored_and_rescored_on_cha
     let vendor_id = vendor["id"].as_str().unwrap().to_owned();
     let vendor_path = format!("/v1/vendors/{vendor_id}");
 
-    // Inventory: an LLM API used for customer support with personal data.
-    let service = app
-        .post(
-            &format!("{vendor_path}/ai-services"),
-            &admin,
-            &json!({"name": "Support LLM API", "kind": "foundation_model_api",
-                    "data_categories": ["personal"], "trains_on_customer_data": "no",
-                    "subprocessors_see_data": false, "eu_ai_act_risk_class": "limited"}),
-        )
-        .await
-        .ok(201)
-        .clone();
-    let service_id = service["id"].as_str().unwrap().to_owned();
-    app.post(
-        &format!("/v1/ai-services/{service_id}/use-cases"),
-        &admin,
-        &json!({"purpose": "Draft replies to customer support tickets",
-                "affected_people": ["customers"], "decision_impact": "informs",
-                "autonomy": "human_on_the_loop"}),
-    )
-    .await
-    .ok(201);
+    let service_id = add_support_llm(&app, &admin, &vendor_id).await;
 
     let risk = app
         .get(&format!("{vendor_path}/risk"), &admin)
