@@ -129,6 +129,20 @@ fn store(
     Ok(current)
 }
 
+/// [`store`] for a change that is the command's only one: the journal is stored with it.
+fn store_alone(
+    conn: &mut DbConn,
+    actor: &Actor,
+    event: &str,
+    before: Option<&FindingRow>,
+    after: FindingRow,
+    reason: Option<&str>,
+) -> Result<Finding, ServiceError> {
+    journal::buffered(conn, |conn, journal| {
+        store(conn, journal, actor, event, before, after, reason)
+    })
+}
+
 fn due_in(severity: Severity) -> Result<String, ServiceError> {
     let today = time::today();
     time::add_days(&today, severity.days_to_act())
@@ -337,9 +351,7 @@ pub fn create(
             updated_at: now,
             resolved_at: None,
         };
-        journal::buffered(conn, |conn, journal| {
-            store(conn, journal, actor, "finding.created", None, row, None)
-        })
+        store_alone(conn, actor, "finding.created", None, row, None)
     })
 }
 
@@ -411,17 +423,7 @@ pub fn update(
         if next == current {
             return to_finding(current);
         }
-        journal::buffered(conn, |conn, journal| {
-            store(
-                conn,
-                journal,
-                actor,
-                "finding.updated",
-                Some(&current),
-                next,
-                None,
-            )
-        })
+        store_alone(conn, actor, "finding.updated", Some(&current), next, None)
     })
 }
 
@@ -513,17 +515,14 @@ pub fn change_status(
             FindingStatus::Open if from == FindingStatus::Resolved => "finding.reopened",
             _ => "finding.status_changed",
         };
-        journal::buffered(conn, |conn, journal| {
-            store(
-                conn,
-                journal,
-                actor,
-                event,
-                Some(&current),
-                next,
-                change.reason.as_deref(),
-            )
-        })
+        store_alone(
+            conn,
+            actor,
+            event,
+            Some(&current),
+            next,
+            change.reason.as_deref(),
+        )
     })
 }
 
@@ -603,17 +602,14 @@ pub fn lapse_acceptances(pool: &Pool) -> Result<usize, ServiceError> {
                 risk_accepted_by: None,
                 ..row.clone()
             };
-            journal::buffered(conn, |conn, journal| {
-                store(
-                    conn,
-                    journal,
-                    &actor,
-                    "finding.reopened",
-                    Some(&row),
-                    next,
-                    Some(&reason),
-                )
-            })?;
+            store_alone(
+                conn,
+                &actor,
+                "finding.reopened",
+                Some(&row),
+                next,
+                Some(&reason),
+            )?;
         }
         Ok(count)
     })
