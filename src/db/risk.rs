@@ -1,5 +1,3 @@
-use std::collections::HashMap;
-
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
@@ -136,9 +134,10 @@ pub fn scores_in_force_between(
         .load(c))
 }
 
-/// Sets each vendor's score in force; where a vendor appears twice, the later row stands. On
-/// SQLite one prepared upsert a row (`SqliteVendorRiskUpsert`); on PostgreSQL, where each
-/// statement is a round trip, upserts of up to 64 rows.
+/// Sets each vendor's score in force. `rows` must not hold two rows for one vendor (one
+/// PostgreSQL upsert may not change a row twice). On SQLite one prepared upsert a row
+/// (`SqliteVendorRiskUpsert`); on PostgreSQL, where each statement is a round trip, upserts of
+/// up to 64 rows.
 pub fn set_vendor_risks(conn: &mut DbConn, rows: &[VendorRiskRow]) -> QueryResult<()> {
     match conn {
         DbConn::Sqlite(sqlite) => {
@@ -148,22 +147,10 @@ pub fn set_vendor_risks(conn: &mut DbConn, rows: &[VendorRiskRow]) -> QueryResul
             Ok(())
         }
         DbConn::Pg(pg) => {
-            // One statement may not upsert a row twice.
-            let last: HashMap<&str, usize> = rows
-                .iter()
-                .enumerate()
-                .map(|(i, row)| (row.vendor_id.as_str(), i))
-                .collect();
-            let rows: Vec<&VendorRiskRow> = rows
-                .iter()
-                .enumerate()
-                .filter(|(i, row)| last[row.vendor_id.as_str()] == *i)
-                .map(|(_, row)| row)
-                .collect();
             for chunk in rows.chunks(64) {
                 use diesel::upsert::excluded;
                 diesel::insert_into(vendor_risk::table)
-                    .values(chunk.to_vec())
+                    .values(chunk)
                     .on_conflict(vendor_risk::vendor_id)
                     .do_update()
                     .set((

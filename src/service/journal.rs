@@ -247,7 +247,8 @@ impl Journal {
         self.findings.push(row);
     }
 
-    /// A vendor's new score and the row that puts it in force.
+    /// A vendor's new score and the row that puts it in force: at most one a vendor before the
+    /// journal is stored (a rescore scores each vendor once).
     pub(super) fn set_score(&mut self, score: RiskScoreRow, in_force: VendorRiskRow) {
         self.scores.push(score);
         self.scores_in_force.push(in_force);
