@@ -1,5 +1,6 @@
-//! Bulk inserts for seeding a portfolio at benchmark scale: many rows a statement, which the
-//! request path never needs.
+//! Bulk inserts for seeding a portfolio at benchmark scale: as many rows a statement as the bind
+//! limit allows, each statement prepared once. The request path's multi-row inserts
+//! (`insert_rows!`) use a few fixed sizes instead, so that their statements stay prepared.
 
 use diesel::prelude::*;
 
