@@ -265,17 +265,17 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> Result<Vendor, Service
     db::read_transaction(conn, |conn| load(conn, &actor.org, id))
 }
 
-/// A short read, like `get`.
+/// A short read, like `get`: one page of vendors as the API's JSON objects.
 pub fn list(
     conn: &mut DbConn,
     actor: &Actor,
     filter: &VendorFilter,
     page: &Page,
-) -> Result<(Vec<Vendor>, Option<String>), ServiceError> {
+) -> Result<(Vec<String>, Option<String>), ServiceError> {
     db::read_transaction(conn, |conn| {
         let rows = db::vendors::list(conn, &actor.org, filter, page.after.as_deref(), page.limit)?;
-        let (rows, next) = pagination::finish(rows, page.limit, |r| r.id.clone());
-        Ok((assemble(rows)?, next))
+        let (rows, next) = pagination::finish(rows, page.limit, |(id, _)| id.clone());
+        Ok((rows.into_iter().map(|(_, vendor)| vendor).collect(), next))
     })
 }
 

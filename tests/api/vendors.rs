@@ -613,6 +613,85 @@ async fn a_page_carries_each_vendors_own_tags_and_external_ids() {
         .contains(&alpha));
 }
 
+/// A page's vendors are written as JSON by the database itself; each must be the vendor as
+/// `GET /v1/vendors/{id}` shows it, whatever its text holds and whichever fields are empty.
+#[actix_web::test]
+async fn a_listed_vendor_is_the_vendor_read_alone_field_for_field() {
+    let app = spawn_app().await;
+    let token = app.admin();
+    let full = app
+        .post(
+            "/v1/vendors",
+            &token,
+            &json!({
+                "legal_name": "Ünïcode \"Quoted\" \\ Back\\slash — 🚀 Ltd",
+                "display_name": "<b>Acme</b> & 'Co' / slash",
+                "domains": ["acme.ai", "xn--mnchen-3ya.de"],
+                "country": "de",
+                "owner": "jane+ai@example.com",
+                "tier": "critical",
+                "notes": "line one\nline two\ttabbed\r\u{1} control \u{7f} \u{2028} end",
+                "tags": ["eu-data", "llm", "ü"],
+                "external_ids": [{"source": "coupa", "id": "S\"1"}, {"source": "zip", "id": "Z-1"}]
+            }),
+        )
+        .await
+        .ok(201)
+        .clone();
+    let bare = app.create_vendor("Bare").await;
+    let full_id = full["id"].as_str().unwrap();
+    app.execute_sql(&format!(
+        "UPDATE vendors SET reassessment_due = TRUE, contract_expired = TRUE, \
+         reassessment_reason = 'AI service ''Chat'' changed: model_version' \
+         WHERE id = '{full_id}'"
+    ))
+    .unwrap();
+
+    let page = app.get("/v1/vendors", &token).await.ok(200).clone();
+    let listed = page["data"].as_array().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(page["next_cursor"], Value::Null);
+    for (listed, created) in listed.iter().zip([&bare, &full]) {
+        let id = created["id"].as_str().unwrap();
+        let alone = app
+            .get(&format!("/v1/vendors/{id}"), &token)
+            .await
+            .ok(200)
+            .clone();
+        assert_eq!(listed, &alone);
+    }
+    let full = &listed[1];
+    assert_eq!(full["reassessment_due"], true);
+    assert_eq!(full["contract_expired"], true);
+    assert_eq!(full["version"], 1);
+    assert!(full["notes"].as_str().unwrap().contains("\r\u{1} control"));
+    let bare = &listed[0];
+    for field in [
+        "display_name",
+        "country",
+        "owner",
+        "tier",
+        "notes",
+        "reassessment_reason",
+    ] {
+        assert_eq!(bare[field], Value::Null, "{field}");
+    }
+    assert_eq!(bare["reassessment_due"], false);
+    assert_eq!(bare["tags"], json!([]));
+
+    // Pages after the first carry a cursor and the same vendors.
+    let first = app.get("/v1/vendors?limit=1", &token).await.ok(200).clone();
+    let cursor = first["next_cursor"].as_str().unwrap();
+    assert_eq!(first["data"], json!([listed[0]]));
+    let second = app
+        .get(&format!("/v1/vendors?limit=1&cursor={cursor}"), &token)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(second["data"], json!([listed[1]]));
+    assert_eq!(second["next_cursor"], Value::Null);
+}
+
 #[actix_web::test]
 async fn vendors_are_read_while_another_writer_holds_its_lock() {
     use diesel::connection::SimpleConnection;
