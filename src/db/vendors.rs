@@ -148,10 +148,11 @@ pub fn list(
 }
 
 /// A vendor row as the JSON object the API shows (`domain::vendor::Vendor`, its fields in the
-/// same order), written by the database: a list page then decodes one text column a vendor
-/// and is sent without being parsed and serialised again. A field added to `Vendor` is added
-/// here too: `a_listed_vendor_is_the_vendor_read_alone_field_for_field` compares a page's
-/// vendors with the vendor read alone and fails until it is.
+/// same order), written by the database: a list page then decodes one text column a vendor and
+/// is sent without being parsed and serialised again. Nothing is parsed on the way either: the
+/// JSON arrays are stored as the API shows them. A field added to `Vendor` is added here too:
+/// `a_listed_vendor_is_the_vendor_read_alone_field_for_field` compares a page's vendors with
+/// the vendor read alone and fails until it is.
 #[derive(Debug, Clone, Copy, diesel::query_builder::QueryId)]
 pub struct VendorJson;
 
@@ -172,9 +173,9 @@ impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for VendorJson
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
     ) -> QueryResult<()> {
-        // One pass over the columns, none of them parsed: the JSON arrays are stored as the
-        // API shows them, `json_quote` writes text as a JSON string and NULL as null, and
-        // booleans are stored as 0 and 1.
+        // `json_quote` writes text as a JSON string and NULL as null; booleans are stored as
+        // 0 and 1. (`json_object` with `json()` around the arrays parsed them again: a seventh
+        // of a page.)
         out.push_sql(concat!(
             "concat('{\"id\":', json_quote(vendors.id), ",
             "',\"legal_name\":', json_quote(vendors.legal_name), ",
@@ -200,17 +201,25 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for VendorJson {
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
     ) -> QueryResult<()> {
-        out.push_sql(
-            "json_build_object('id', vendors.id, 'legal_name', vendors.legal_name, \
-             'display_name', vendors.display_name, 'domains', vendors.domains::json, \
-             'country', vendors.country, 'owner', vendors.owner, 'status', vendors.status, \
-             'tier', vendors.tier, 'notes', vendors.notes, 'tags', vendors.tags::json, \
-             'external_ids', vendors.external_ids::json, \
-             'reassessment_due', vendors.reassessment_due, \
-             'reassessment_reason', vendors.reassessment_reason, \
-             'contract_expired', vendors.contract_expired, 'version', vendors.version, \
-             'created_at', vendors.created_at, 'updated_at', vendors.updated_at)::text",
-        );
+        // As on SQLite, with `to_json` for `json_quote`: it makes NULL of NULL, which `concat`
+        // would leave out.
+        out.push_sql(concat!(
+            "concat('{\"id\":', to_json(vendors.id), ",
+            "',\"legal_name\":', to_json(vendors.legal_name), ",
+            "',\"display_name\":', coalesce(to_json(vendors.display_name)::text, 'null'), ",
+            "',\"domains\":', vendors.domains, ",
+            "',\"country\":', coalesce(to_json(vendors.country)::text, 'null'), ",
+            "',\"owner\":', coalesce(to_json(vendors.owner)::text, 'null'), ",
+            "',\"status\":', to_json(vendors.status), ",
+            "',\"tier\":', coalesce(to_json(vendors.tier)::text, 'null'), ",
+            "',\"notes\":', coalesce(to_json(vendors.notes)::text, 'null'), ",
+            "',\"tags\":', vendors.tags, ',\"external_ids\":', vendors.external_ids, ",
+            "',\"reassessment_due\":', CASE WHEN vendors.reassessment_due THEN 'true' ELSE 'false' END, ",
+            "',\"reassessment_reason\":', coalesce(to_json(vendors.reassessment_reason)::text, 'null'), ",
+            "',\"contract_expired\":', CASE WHEN vendors.contract_expired THEN 'true' ELSE 'false' END, ",
+            "',\"version\":', vendors.version, ',\"created_at\":', to_json(vendors.created_at), ",
+            "',\"updated_at\":', to_json(vendors.updated_at), '}')",
+        ));
         Ok(())
     }
 }
