@@ -31,6 +31,7 @@ QUESTIONS = os.environ.get("BENCH_QUESTIONS", "300")
 RATE_GET = int(os.environ.get("BENCH_RATE_GET", "15000"))
 RATE_POST = int(os.environ.get("BENCH_RATE_POST", "3000"))
 EVENTS = int(os.environ.get("BENCH_EVENTS", "5000"))
+DELIVERY_ROUNDS = int(os.environ.get("BENCH_DELIVERY_ROUNDS", "3"))
 RECEIVERS = 4
 HERE = os.path.dirname(os.path.abspath(__file__))
 API = f"http://127.0.0.1:{PORT}"
@@ -286,6 +287,20 @@ def deliveries(server, work, admin, hang):
         receiver.wait()
 
 
+def median_run(runs):
+    """The run with the median delivery rate, with every run's rate beside it."""
+    ordered = sorted(runs, key=lambda r: r["per_second"])
+    return dict(ordered[(len(ordered) - 1) // 2], runs_per_second=[r["per_second"] for r in runs])
+
+
+def rates(m):
+    """How many drains a delivery figure is the median of, and their spread."""
+    runs = m.get("runs_per_second", [m["per_second"]])
+    if len(runs) < 2:
+        return "one run"
+    return f"median of {len(runs)}: {min(runs):,.0f}–{max(runs):,.0f}/s"
+
+
 def run():
     work = tempfile.mkdtemp(prefix="annexa-bench-")
     server = Server(work)
@@ -363,8 +378,15 @@ def measure(server, work):
     results["suggestions"] = json.loads(suggestions.strip().splitlines()[-1])
     server.sample_rss()
 
-    results["deliveries"] = deliveries(server, work, admin, hang=False)
-    results["deliveries_hanging"] = deliveries(server, work, admin, hang=True)
+    # A drain lasts about a second and a half, over which a checkpoint or the scheduler moves
+    # one run's rate by up to a tenth either way: the runs with and without a hanging receiver
+    # alternate, DELIVERY_ROUNDS of each, and the median run of each stands for it.
+    drains = {False: [], True: []}
+    for _ in range(DELIVERY_ROUNDS):
+        for hang in (False, True):
+            drains[hang].append(deliveries(server, work, admin, hang=hang))
+    results["deliveries"] = median_run(drains[False])
+    results["deliveries_hanging"] = median_run(drains[True])
     server.stop()
     results["peak_rss_mb"] = server.peak_rss_kb / 1024
     with open(RESULTS, "w") as f:
@@ -448,10 +470,10 @@ def report(paths):
     row("one question, GET /v1/answer-library/suggestions", "",
         lambda r: (f"p50 {r['suggestions']['single_p50_ms']:.1f} ms", None))
     row("signed deliveries to 4 local receivers", "≥ 5,000/s",
-        lambda r: (f"{r['deliveries']['per_second']:,.0f}/s ({r['deliveries']['delivered']:,} of {r['deliveries']['expected']:,}); {r['deliveries']['cpu_us_per_delivery']:.0f} µs CPU each", r["deliveries"]["per_second"]),
+        lambda r: (f"{r['deliveries']['per_second']:,.0f}/s ({r['deliveries']['delivered']:,} of {r['deliveries']['expected']:,}; {rates(r['deliveries'])}); {r['deliveries']['cpu_us_per_delivery']:.0f} µs CPU each", r["deliveries"]["per_second"]),
         lambda v: v >= 5000)
     row("… with a fifth receiver that never answers", "others lose ≤ 10%",
-        lambda r: (f"{r['deliveries_hanging']['per_second']:,.0f}/s ({change(r['deliveries_hanging']['per_second'], r['deliveries']['per_second'])})",
+        lambda r: (f"{r['deliveries_hanging']['per_second']:,.0f}/s ({change(r['deliveries_hanging']['per_second'], r['deliveries']['per_second'])}; {rates(r['deliveries_hanging'])})",
                    r["deliveries_hanging"]["per_second"] / max(r["deliveries"]["per_second"], 1)),
         lambda v: v >= 0.9)
     row("peak server RSS", "≤ 200 MB", lambda r: (f"{r['peak_rss_mb']:.0f} MB", r["peak_rss_mb"]), lambda v: v <= 200)
