@@ -18,7 +18,7 @@ use crate::service;
 use crate::storage::EvidenceStore;
 use crate::telemetry;
 
-const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(1);
+const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {

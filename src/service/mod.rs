@@ -89,21 +89,20 @@ fn write<T>(
     pool: &Pool,
     mut command: impl FnMut(&mut DbConn) -> Result<T, ServiceError>,
 ) -> Result<T, ServiceError> {
-    let mut conn = connection(pool)?;
-    let mut result = db::write_transaction(&mut conn, &mut command);
+    let mut result = db::write(pool, &mut command);
     // A deadlock victim (the dispatcher recording deliveries while an endpoint is deleted, say)
     // was rolled back whole; it runs again, a few times at most.
     for _ in 0..WRITE_RETRIES {
         match &result {
             Err(ServiceError::Database(e)) if db::is_retryable(e) => {
-                result = db::write_transaction(&mut conn, &mut command);
+                result = db::write(pool, &mut command);
             }
             _ => break,
         }
     }
     let result = match result {
         Err(ServiceError::Database(e)) if db::is_unique_violation(&e) => {
-            db::write_transaction(&mut conn, &mut command)
+            db::write(pool, &mut command)
         }
         other => other,
     };

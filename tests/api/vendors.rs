@@ -230,6 +230,64 @@ async fn patch_changes_only_what_is_sent_and_null_clears() {
     assert_eq!(after["version"], 2);
 }
 
+/// Writes that arrive together may share a transaction (SQLite commits them in groups): each
+/// answers for itself, a refused change stores nothing, and every accepted one is stored,
+/// audited in one unbroken chain, by the time its answer arrives.
+#[actix_web::test]
+async fn concurrent_writes_each_land_or_are_refused_on_their_own() {
+    let app = spawn_app().await;
+    let token = app.admin();
+    let target = app.create_vendor("Target").await;
+    let path = format!("/v1/vendors/{}", target["id"].as_str().unwrap());
+    let creations = (0..24).map(|n| {
+        let (app, token) = (&app, &token);
+        async move {
+            app.post(
+                "/v1/vendors",
+                token,
+                &json!({"legal_name": format!("Vendor {n}")}),
+            )
+            .await
+        }
+    });
+    let stale_edits = (0..8).map(|n| {
+        let (app, token, path) = (&app, &token, &path);
+        async move {
+            app.send(
+                app.client
+                    .patch(app.url(path))
+                    .bearer_auth(token)
+                    .header("if-match", "\"7\"")
+                    .json(&json!({"notes": format!("edit {n}")})),
+            )
+            .await
+        }
+    });
+    let (created, refused) = futures_util::future::join(
+        futures_util::future::join_all(creations),
+        futures_util::future::join_all(stale_edits),
+    )
+    .await;
+    for reply in &refused {
+        assert_eq!(reply.problem(412)["current_version"], 1);
+    }
+    for reply in &created {
+        let vendor = reply.ok(201);
+        let stored = app
+            .get(
+                &format!("/v1/vendors/{}", vendor["id"].as_str().unwrap()),
+                &token,
+            )
+            .await;
+        assert_eq!(stored.ok(200)["legal_name"], vendor["legal_name"]);
+    }
+    assert_eq!(app.get(&path, &token).await.ok(200)["notes"], Value::Null);
+    assert_eq!(vendor_count(&app).await, 25);
+    let verification = app.get("/v1/audit-events/verify", &token).await;
+    assert_eq!(verification.ok(200)["valid"], true);
+    assert_eq!(verification.ok(200)["records_checked"], 25);
+}
+
 #[actix_web::test]
 async fn a_stale_if_match_is_412_and_changes_nothing() {
     let app = spawn_app().await;
