@@ -134,7 +134,15 @@ impl GroupCommit {
             return Ok(false);
         }
         let mut conn = open.conn.take().expect("a group is open");
-        let committed = <DbConn as TransactionManager<DbConn>>::commit_transaction(&mut conn);
+        let mut committed = <DbConn as TransactionManager<DbConn>>::commit_transaction(&mut conn);
+        // A command that panicked inside a transaction of its own left that level open, and the
+        // commit only closed it; the pool discards a connection with an open transaction, and
+        // closing it rolls the group back.
+        if committed.is_ok()
+            && <DbConn as TransactionManager<DbConn>>::is_broken_transaction_manager(&mut conn)
+        {
+            committed = Err(DieselError::BrokenTransactionManager);
+        }
         drop(conn);
         let others = open.members - usize::from(member);
         let mut finished = self.finished.lock().unwrap_or_else(PoisonError::into_inner);
@@ -312,6 +320,29 @@ mod tests {
             .unwrap();
         assert_eq!(fixture.rows(), "1,3");
         assert_eq!(fixture.groups(), 2);
+    }
+
+    #[test]
+    fn a_command_that_panics_inside_a_transaction_of_its_own_fails_its_whole_group() {
+        let fixture = fixture();
+        let first = fixture.hold_open(1, 1);
+        let panicking = fixture.spawn(|conn| -> Result<(), DbError> {
+            insert(conn, 2)?;
+            conn.transaction(|conn| -> Result<(), DbError> {
+                insert(conn, 3)?;
+                panic!("a bug in a nested transaction");
+            })
+        });
+        assert!(panicking.join().is_err());
+        let first = first.join().unwrap().unwrap_err().to_string();
+        assert!(first.contains("did not commit"), "{first}");
+        assert_eq!(fixture.rows(), "");
+        fixture
+            .spawn(|conn| insert(conn, 4))
+            .join()
+            .unwrap()
+            .unwrap();
+        assert_eq!(fixture.rows(), "4");
     }
 
     #[test]
