@@ -269,6 +269,14 @@ mod tests {
             }
         }
 
+        /// Inserts `n` in a group of its own, as nothing else runs meanwhile.
+        fn insert_alone(&self, n: i64) {
+            self.spawn(move |conn| insert(conn, n))
+                .join()
+                .unwrap()
+                .unwrap();
+        }
+
         /// The committed rows, read on a connection of their own.
         fn rows(&self) -> String {
             diesel::select(diesel::dsl::sql::<Text>(
@@ -322,11 +330,7 @@ mod tests {
         assert!(panicking.join().is_err());
         first.join().unwrap().unwrap();
         assert_eq!(fixture.rows(), "1");
-        fixture
-            .spawn(|conn| insert(conn, 3))
-            .join()
-            .unwrap()
-            .unwrap();
+        fixture.insert_alone(3);
         assert_eq!(fixture.rows(), "1,3");
         assert_eq!(fixture.groups(), 2);
     }
@@ -346,11 +350,7 @@ mod tests {
         let first = first.join().unwrap().unwrap_err().to_string();
         assert!(first.contains("did not commit"), "{first}");
         assert_eq!(fixture.rows(), "");
-        fixture
-            .spawn(|conn| insert(conn, 4))
-            .join()
-            .unwrap()
-            .unwrap();
+        fixture.insert_alone(4);
         assert_eq!(fixture.rows(), "4");
     }
 
@@ -373,11 +373,7 @@ mod tests {
         let first = first.join().unwrap().unwrap_err().to_string();
         assert!(first.contains("did not commit"), "{first}");
         assert_eq!(fixture.rows(), "");
-        fixture
-            .spawn(|conn| insert(conn, 3))
-            .join()
-            .unwrap()
-            .unwrap();
+        fixture.insert_alone(3);
         assert_eq!(fixture.rows(), "3");
     }
 
@@ -389,11 +385,7 @@ mod tests {
             Err::<(), _>(refused())
         });
         assert!(failing.join().unwrap().is_err());
-        fixture
-            .spawn(|conn| insert(conn, 2))
-            .join()
-            .unwrap()
-            .unwrap();
+        fixture.insert_alone(2);
         assert_eq!(fixture.rows(), "2");
         assert_eq!(fixture.groups(), 2);
     }
