@@ -1,5 +1,6 @@
 //! Use cases: one function per command, one transaction per command (the change, its audit
-//! record and its outbox event commit together or not at all).
+//! record and its outbox event commit together or not at all). On SQLite commands queued
+//! together share one transaction, each in a savepoint of its own (`db::group_commit`).
 
 pub mod ai_services;
 pub mod answer_library;
