@@ -1,6 +1,7 @@
 //! Use cases: one function per command, one transaction per command (the change, its audit
 //! record and its outbox event commit together or not at all). On SQLite commands queued
-//! together share one transaction, each in a savepoint of its own (`db::group_commit`).
+//! together share one transaction (`db::group_commit`), and a command may run again when another
+//! one of its group fails after writing: commands change nothing but the database.
 
 pub mod ai_services;
 pub mod answer_library;
