@@ -1,7 +1,8 @@
 //! Use cases: one function per command, one transaction per command (the change, its audit
 //! record and its outbox event commit together or not at all). On SQLite commands queued
-//! together share one transaction (`db::group_commit`), and a command may run again when another
-//! one of its group fails after writing: commands change nothing but the database.
+//! together share one transaction (`db::group_commit`), and a command runs again when another
+//! one of its group fails after writing, so what a command does outside the database must bear
+//! repeating (an evidence file is put under its id, the same bytes again).
 
 pub mod ai_services;
 pub mod answer_library;
