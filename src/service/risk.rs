@@ -409,6 +409,7 @@ fn refresh_with(
 /// findings or score yet, so none of its own records need reading.
 pub(super) fn score_new(
     conn: &mut DbConn,
+    journal: &mut Journal,
     actor: &Actor,
     vendor: &Vendor,
     cause: &str,
@@ -423,17 +424,15 @@ pub(super) fn score_new(
         findings: Vec::new(),
         previous: None,
     };
-    journal::buffered(conn, |conn, journal| {
-        rescore(
-            conn,
-            &mut RefreshMemo::default(),
-            journal,
-            actor,
-            vendor,
-            stored,
-            cause,
-        )
-    })
+    rescore(
+        conn,
+        &mut RefreshMemo::default(),
+        journal,
+        actor,
+        vendor,
+        stored,
+        cause,
+    )
 }
 
 /// What a vendor's score is computed from and compared with, as stored before the refresh.
@@ -525,11 +524,16 @@ fn rescore(
         .as_ref()
         .is_none_or(|p| p.inherent != score.inherent || p.residual != score.residual);
     if moved {
-        journal.emit(
+        let changed = ScoreChanged {
+            vendor_id,
+            score: &score,
+            previous: before,
+        };
+        journal.emit_text(
             conn,
             org,
             "risk.score_changed",
-            &json!({ "vendor_id": vendor_id, "score": score, "previous": before }),
+            serde_json::to_string(&changed)?,
         )?;
     }
     let tier_changed = previous.as_ref().is_some_and(|p| p.tier != tier);
@@ -567,6 +571,15 @@ fn rescore(
         rescored: true,
         tier_changed,
     })
+}
+
+/// The `risk.score_changed` event's data, written without a `serde_json::Value` between: a
+/// first scoring writes one for every vendor.
+#[derive(serde::Serialize)]
+struct ScoreChanged<'a> {
+    vendor_id: &'a str,
+    score: &'a RiskScore,
+    previous: Option<serde_json::Value>,
 }
 
 /// Vendors refreshed per batch when the whole portfolio is recomputed.

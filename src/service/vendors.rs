@@ -238,26 +238,36 @@ pub(super) fn insert_new(
     db::vendors::replace_tags(conn, &actor.org, &id, &fields.tags)?;
     claim_external_ids(conn, &actor.org, &id, &fields.external_ids)?;
     let vendor = to_vendor(row)?;
-    journal::audit(
-        conn,
-        actor,
-        Change {
-            action: "vendor.created",
-            entity_type: ENTITY,
-            entity_id: &id,
-            before: None,
-            after: journal::snapshot(&vendor)?,
-            reason: None,
-        },
-    )?;
-    journal::emit(
-        conn,
-        &actor.org,
-        "vendor.created",
-        json!({ "vendor": vendor }),
-    )?;
-    super::risk::score_new(conn, actor, &vendor, "vendor.created")?;
+    // One journal for the record, the event and the score: the webhook subscriptions are read
+    // once, and the event is written from the vendor without a `serde_json::Value` between.
+    journal::buffered(conn, |conn, journal| {
+        journal.audit(
+            conn,
+            actor,
+            Change {
+                action: "vendor.created",
+                entity_type: ENTITY,
+                entity_id: &id,
+                before: None,
+                after: journal::snapshot(&vendor)?,
+                reason: None,
+            },
+        )?;
+        journal.emit_text(
+            conn,
+            &actor.org,
+            "vendor.created",
+            serde_json::to_string(&VendorCreated { vendor: &vendor })?,
+        )?;
+        super::risk::score_new(conn, journal, actor, &vendor, "vendor.created")
+    })?;
     Ok(vendor)
+}
+
+/// The `vendor.created` event's data.
+#[derive(serde::Serialize)]
+struct VendorCreated<'a> {
+    vendor: &'a Vendor,
 }
 
 /// A short read: runs on the connection its caller holds (see `api::AppState::short_read`).
