@@ -12,10 +12,11 @@
 //!
 //! Commands run in the group's transaction itself, not in savepoints of their own: a savepoint
 //! makes SQLite copy every page a command touches before changing it, a tenth of a creation's
-//! CPU. A command that fails having changed nothing (a stale version, a refused transition)
+//! CPU. A command that refuses having changed nothing (a stale version, a refused transition)
 //! leaves the group as it was. One that fails or panics after changing rows cannot be taken
-//! back alone, so the whole transaction is rolled back: that command reports its own failure,
-//! and the commands that had run in the group run again, in a new one.
+//! back alone, nor can one whose failure SQLite reported (some errors end the transaction), so
+//! the whole transaction is rolled back: that command reports its own failure, and the
+//! commands that had run in the group run again, in a new one.
 //!
 //! Queued commands wait on a mutex, woken as soon as it is free, rather than in SQLite's busy
 //! handler, which sleeps 1, 2, 5, 10… ms between tries.
@@ -70,6 +71,32 @@ enum Uncommitted {
     RolledBack,
 }
 
+/// What a command's failure says about the group's transaction.
+pub trait CommandFailure {
+    /// True when the failure may have ended the transaction: SQLite rolls a whole transaction
+    /// back on some errors (a full disk, an I/O error), after which the group's later commands
+    /// would each commit on their own. Only a failure the command raised itself (a refusal, a
+    /// stale version) leaves the group to go on.
+    fn may_have_ended_the_transaction(&self) -> bool;
+}
+
+/// Whether SQLite reported the error (as opposed to diesel or the caller).
+pub fn reported_by_database(error: &DieselError) -> bool {
+    !matches!(
+        error,
+        DieselError::NotFound | DieselError::RollbackTransaction
+    )
+}
+
+impl CommandFailure for super::DbError {
+    fn may_have_ended_the_transaction(&self) -> bool {
+        match self {
+            super::DbError::Query(error) => reported_by_database(error),
+            _ => true,
+        }
+    }
+}
+
 diesel::define_sql_function!(
     /// Rows changed on the connection since it opened, by statements that completed.
     fn total_changes() -> diesel::sql_types::BigInt
@@ -96,7 +123,7 @@ impl GroupCommit {
     ) -> Result<T, E>
     where
         F: FnMut(&mut DbConn) -> Result<T, E>,
-        E: From<DieselError> + From<r2d2::Error>,
+        E: From<DieselError> + From<r2d2::Error> + CommandFailure,
     {
         loop {
             if let Some(result) = self.attempt(pool, command) {
@@ -114,7 +141,7 @@ impl GroupCommit {
     ) -> Option<Result<T, E>>
     where
         F: FnMut(&mut DbConn) -> Result<T, E>,
-        E: From<DieselError> + From<r2d2::Error>,
+        E: From<DieselError> + From<r2d2::Error> + CommandFailure,
     {
         self.queued.fetch_add(1, Ordering::SeqCst);
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
@@ -147,7 +174,7 @@ impl GroupCommit {
             // A joining command refused before it changed anything leaves its group as it was;
             // otherwise its changes are undone with the whole transaction (the first command's
             // changes are the whole transaction anyway).
-            let unchanged = matches!(outcome, Ok(Err(_)))
+            let unchanged = matches!(&outcome, Ok(Err(e)) if !e.may_have_ended_the_transaction())
                 && changes_before.is_some()
                 && changes_so_far(conn).ok() == changes_before;
             if !unchanged {
@@ -409,6 +436,26 @@ mod tests {
         first.join().unwrap().unwrap();
         assert_eq!(fixture.rows(), "1,3");
         assert!(fixture.groups() >= 2, "the first group was rolled back");
+    }
+
+    #[test]
+    fn a_database_error_that_ended_the_transaction_rolls_the_group_back() {
+        let fixture = fixture();
+        let first = fixture.hold_open(1, 2);
+        // As SQLite does on a full disk: the transaction ends, then the statement fails.
+        let ending = fixture.spawn(|conn| {
+            diesel::sql_query("ROLLBACK").execute(conn)?;
+            diesel::sql_query("INSERT INTO missing (n) VALUES (1)").execute(conn)?;
+            Ok(())
+        });
+        let second = fixture.spawn(|conn| insert(conn, 3));
+        assert!(matches!(
+            ending.join().unwrap(),
+            Err(DbError::Query(DieselError::DatabaseError(..)))
+        ));
+        second.join().unwrap().unwrap();
+        first.join().unwrap().unwrap();
+        assert_eq!(fixture.rows(), "1,3");
     }
 
     #[test]

@@ -279,7 +279,7 @@ pub fn migrate(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
 pub fn write<T, E, F>(pool: &Pool, command: &mut F) -> Result<T, E>
 where
     F: FnMut(&mut DbConn) -> Result<T, E>,
-    E: From<DieselError> + From<r2d2::Error>,
+    E: From<DieselError> + From<r2d2::Error> + group_commit::CommandFailure,
 {
     match &pool.group_commit {
         Some(group) => group.run(&pool.connections, command),

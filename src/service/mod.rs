@@ -61,6 +61,21 @@ impl ServiceError {
     }
 }
 
+impl db::group_commit::CommandFailure for ServiceError {
+    fn may_have_ended_the_transaction(&self) -> bool {
+        match self {
+            ServiceError::Database(error) => db::group_commit::reported_by_database(error),
+            ServiceError::Pool(_) | ServiceError::Internal(_) => true,
+            ServiceError::NotFound { .. }
+            | ServiceError::Validation(_)
+            | ServiceError::Conflict(_)
+            | ServiceError::Unauthorized(_)
+            | ServiceError::IllegalTransition { .. }
+            | ServiceError::PreconditionFailed { .. } => false,
+        }
+    }
+}
+
 impl From<crate::storage::StorageError> for ServiceError {
     fn from(e: crate::storage::StorageError) -> Self {
         ServiceError::Internal(e.to_string())
