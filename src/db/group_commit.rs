@@ -66,7 +66,7 @@ struct Finished {
 enum Uncommitted {
     /// The commit failed with this error; the group's commands fail with it.
     Failed(String),
-    /// A later command failed after changing rows, and the group was rolled back; its commands
+    /// A later command's failure rolled the group back (see [`CommandFailure`]); its commands
     /// run again.
     RolledBack,
 }
