@@ -80,8 +80,9 @@ pub trait CommandFailure {
     fn may_have_ended_the_transaction(&self) -> bool;
 }
 
-/// Whether SQLite reported the error (as opposed to diesel or the caller).
-pub fn reported_by_database(error: &DieselError) -> bool {
+/// [`CommandFailure::may_have_ended_the_transaction`] for a diesel error: false only for those
+/// raised without a statement failing (no row found, a rollback the command asked for).
+pub fn diesel_error_may_end_the_transaction(error: &DieselError) -> bool {
     !matches!(
         error,
         DieselError::NotFound | DieselError::RollbackTransaction
@@ -91,7 +92,7 @@ pub fn reported_by_database(error: &DieselError) -> bool {
 impl CommandFailure for super::DbError {
     fn may_have_ended_the_transaction(&self) -> bool {
         match self {
-            super::DbError::Query(error) => reported_by_database(error),
+            super::DbError::Query(error) => diesel_error_may_end_the_transaction(error),
             _ => true,
         }
     }

@@ -64,7 +64,9 @@ impl ServiceError {
 impl db::group_commit::CommandFailure for ServiceError {
     fn may_have_ended_the_transaction(&self) -> bool {
         match self {
-            ServiceError::Database(error) => db::group_commit::reported_by_database(error),
+            ServiceError::Database(error) => {
+                db::group_commit::diesel_error_may_end_the_transaction(error)
+            }
             ServiceError::Pool(_) | ServiceError::Internal(_) => true,
             ServiceError::NotFound { .. }
             | ServiceError::Validation(_)
