@@ -372,6 +372,21 @@ mod tests {
             }
         }
 
+        /// Queues `middle` behind a held first command that inserts 1, with a second that
+        /// inserts 3 queued beside it; both of those must succeed. What `middle` answered.
+        fn between_two_inserts(
+            &self,
+            middle: impl FnMut(&mut DbConn) -> Result<(), DbError> + Send + 'static,
+        ) -> Result<(), DbError> {
+            let first = self.hold_open(1, 2);
+            let middle = self.spawn(middle);
+            let second = self.spawn(|conn| insert(conn, 3));
+            let answered = middle.join().unwrap();
+            second.join().unwrap().unwrap();
+            first.join().unwrap().unwrap();
+            answered
+        }
+
         /// Inserts `n` in a group of its own, as nothing else runs meanwhile.
         fn insert_alone(&self, n: i64) {
             self.spawn(move |conn| insert(conn, n))
@@ -407,15 +422,11 @@ mod tests {
     fn queued_commands_share_one_commit_and_one_refused_before_writing_leaves_the_group_as_it_was()
     {
         let fixture = fixture();
-        let first = fixture.hold_open(1, 2);
-        let refused_early = fixture.spawn(|_| Err::<(), _>(refused()));
-        let second = fixture.spawn(|conn| insert(conn, 3));
+        let refused_early = fixture.between_two_inserts(|_| Err(refused()));
         assert!(matches!(
-            refused_early.join().unwrap(),
+            refused_early,
             Err(DbError::Query(DieselError::RollbackTransaction))
         ));
-        second.join().unwrap().unwrap();
-        first.join().unwrap().unwrap();
         assert_eq!(fixture.rows(), "1,3");
         assert_eq!(fixture.groups(), 1, "one transaction held all three");
     }
@@ -423,18 +434,14 @@ mod tests {
     #[test]
     fn a_command_that_fails_after_writing_takes_back_its_rows_and_the_others_run_again() {
         let fixture = fixture();
-        let first = fixture.hold_open(1, 2);
-        let failing = fixture.spawn(|conn| {
+        let failing = fixture.between_two_inserts(|conn| {
             insert(conn, 2)?;
-            Err::<(), _>(refused())
+            Err(refused())
         });
-        let second = fixture.spawn(|conn| insert(conn, 3));
         assert!(matches!(
-            failing.join().unwrap(),
+            failing,
             Err(DbError::Query(DieselError::RollbackTransaction))
         ));
-        second.join().unwrap().unwrap();
-        first.join().unwrap().unwrap();
         assert_eq!(fixture.rows(), "1,3");
         assert!(fixture.groups() >= 2, "the first group was rolled back");
     }
@@ -442,20 +449,16 @@ mod tests {
     #[test]
     fn a_database_error_that_ended_the_transaction_rolls_the_group_back() {
         let fixture = fixture();
-        let first = fixture.hold_open(1, 2);
         // As SQLite does on a full disk: the transaction ends, then the statement fails.
-        let ending = fixture.spawn(|conn| {
+        let ending = fixture.between_two_inserts(|conn| {
             diesel::sql_query("ROLLBACK").execute(conn)?;
             diesel::sql_query("INSERT INTO missing (n) VALUES (1)").execute(conn)?;
             Ok(())
         });
-        let second = fixture.spawn(|conn| insert(conn, 3));
         assert!(matches!(
-            ending.join().unwrap(),
+            ending,
             Err(DbError::Query(DieselError::DatabaseError(..)))
         ));
-        second.join().unwrap().unwrap();
-        first.join().unwrap().unwrap();
         assert_eq!(fixture.rows(), "1,3");
     }
 
