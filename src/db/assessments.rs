@@ -355,20 +355,27 @@ pub fn reminders(conn: &mut DbConn, assessment_id: &str) -> QueryResult<Vec<Remi
         .load(conn)
 }
 
-/// Assessments of every organisation in one of `statuses`, due before `date`, whose overdue
-/// event has not been raised; at most `limit`.
+/// The statuses in which an assessment waits for the vendor (`domain::assessment::WAITING`),
+/// written out as the partial index `assessments_overdue` names them: a planner uses that index
+/// only for a query that states its condition in the same words, which a bound list is not.
+const WAITING_FOR_THE_VENDOR: &str =
+    "assessments.status IN ('draft', 'sent', 'in_progress', 'returned')";
+
+/// Assessments of every organisation that wait for the vendor, due before `date`, whose overdue
+/// event has not been raised; at most `limit`, the longest overdue first.
 pub fn overdue_unnotified(
     conn: &mut DbConn,
     date: &str,
-    statuses: &[String],
     limit: i64,
 ) -> QueryResult<Vec<AssessmentRow>> {
     assessments::table
-        .filter(assessments::status.eq_any(statuses))
-        .filter(assessments::due_date.lt(date))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            WAITING_FOR_THE_VENDOR,
+        ))
         .filter(assessments::overdue_notified_at.is_null())
+        .filter(assessments::due_date.lt(date))
         .select(AssessmentRow::as_select())
-        .order(assessments::id.asc())
+        .order((assessments::due_date.asc(), assessments::id.asc()))
         .limit(limit)
         .load(conn)
 }
@@ -420,4 +427,22 @@ pub fn completed_of_vendors_between(
             assessments::id.desc(),
         ))
         .load(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::ai_service::enum_to_text;
+    use crate::domain::assessment::WAITING;
+
+    #[test]
+    fn the_overdue_check_names_every_waiting_status() {
+        let listed: Vec<String> = WAITING
+            .iter()
+            .map(|status| format!("'{}'", enum_to_text(status)))
+            .collect();
+        assert_eq!(
+            super::WAITING_FOR_THE_VENDOR,
+            format!("assessments.status IN ({})", listed.join(", "))
+        );
+    }
 }

@@ -1071,13 +1071,10 @@ const OVERDUE_BATCH: i64 = 500;
 /// Raises `assessment.overdue` for every assessment that became overdue, once each: the mark,
 /// the audit record and the outbox event commit together. Returns how many were raised.
 pub fn raise_overdue(pool: &Pool) -> Result<usize, ServiceError> {
-    let waiting: Vec<String> = rules::WAITING.iter().map(enum_to_text).collect();
     write(pool, |conn| {
         let now = time::now();
         let mut raised = 0;
-        for row in
-            db::assessments::overdue_unnotified(conn, &time::today(), &waiting, OVERDUE_BATCH)?
-        {
+        for row in db::assessments::overdue_unnotified(conn, &time::today(), OVERDUE_BATCH)? {
             if !db::assessments::mark_overdue_notified(conn, &row.id, &now)? {
                 continue;
             }
