@@ -1,6 +1,6 @@
 use diesel::prelude::*;
 
-use super::schema::{control_links, controls, frameworks, profile_controls};
+use super::schema::{catalog_revisions, control_links, controls, frameworks, profile_controls};
 use super::{contains_pattern, lower, sqlite_one_of, DbConn};
 use crate::domain::catalog::ControlFilter;
 
@@ -217,6 +217,9 @@ pub fn next_position(conn: &mut DbConn, org: &str) -> QueryResult<i32> {
 }
 
 pub fn insert_control(conn: &mut DbConn, row: &ControlRow) -> QueryResult<()> {
+    if let Some(org) = &row.org_id {
+        touch(conn, org)?;
+    }
     diesel::insert_into(controls::table)
         .values((
             controls::id.eq(&row.id),
@@ -235,6 +238,7 @@ pub fn insert_control(conn: &mut DbConn, row: &ControlRow) -> QueryResult<()> {
 
 /// Rewrites the editable columns of one of the organisation's own controls.
 pub fn update_control(conn: &mut DbConn, org: &str, row: &ControlRow) -> QueryResult<usize> {
+    touch(conn, org)?;
     diesel::update(
         controls::table
             .filter(controls::id.eq(&row.id))
@@ -251,6 +255,7 @@ pub fn update_control(conn: &mut DbConn, org: &str, row: &ControlRow) -> QueryRe
 
 /// Deletes one of the organisation's own controls with its crosswalk links.
 pub fn delete_control(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<usize> {
+    touch(conn, org)?;
     diesel::delete(
         control_links::table
             .filter(control_links::org_id.eq(org))
@@ -267,6 +272,42 @@ pub fn delete_control(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<usi
             .filter(controls::org_id.eq(org)),
     )
     .execute(conn)
+}
+
+/// Replaces the organisation's catalog stamp (`catalog_revisions`): called by every change to
+/// its own controls or profiles, in the change's transaction.
+fn touch(conn: &mut DbConn, org: &str) -> QueryResult<()> {
+    let stamp = super::new_id();
+    let replaced =
+        diesel::update(catalog_revisions::table.filter(catalog_revisions::org_id.eq(org)))
+            .set(catalog_revisions::stamp.eq(&stamp))
+            .execute(conn)?;
+    if replaced == 0 {
+        diesel::insert_into(catalog_revisions::table)
+            .values((
+                catalog_revisions::org_id.eq(org),
+                catalog_revisions::stamp.eq(&stamp),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The organisation's catalog stamp; `None` while it has changed nothing.
+pub fn stamp(conn: &mut DbConn, org: &str) -> QueryResult<Option<String>> {
+    catalog_revisions::table
+        .filter(catalog_revisions::org_id.eq(org))
+        .select(catalog_revisions::stamp)
+        .first(conn)
+        .optional()
+}
+
+/// Every control the organisation sees: the built-in ones and its own.
+pub fn visible(conn: &mut DbConn, org: &str) -> QueryResult<Vec<ControlRow>> {
+    controls::table
+        .filter(controls::org_id.is_null().or(controls::org_id.eq(org)))
+        .select(ControlRow::as_select())
+        .load(conn)
 }
 
 /// The tiers whose organisation profile lists the control.
@@ -306,6 +347,7 @@ pub fn replace_profile(
     tier: &str,
     control_ids: &[String],
 ) -> QueryResult<()> {
+    touch(conn, org)?;
     diesel::delete(
         profile_controls::table
             .filter(profile_controls::org_id.eq(org))

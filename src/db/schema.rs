@@ -204,6 +204,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    catalog_revisions (org_id) {
+        org_id -> Text,
+        stamp -> Text,
+    }
+}
+
+diesel::table! {
     control_links (id) {
         id -> Text,
         org_id -> Nullable<Text>,

@@ -1,6 +1,8 @@
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
+
+use lru::LruCache;
 
 use super::journal::{self, Change};
 use super::{read, write, ServiceError};
@@ -482,15 +484,84 @@ pub(super) fn requirements_of(
     CatalogMemo::default().requirements_of(conn, org, vendor, services)
 }
 
-/// Tier profiles and controls read once and reused while the requirements of many vendors of
-/// one organisation are worked out in one transaction; a later catalog change needs a new memo.
-#[derive(Default)]
-pub(super) struct CatalogMemo {
+/// An organisation's catalog as the requirement rules read it: its profile for each tier and
+/// every control it sees.
+struct CatalogSnapshot {
     profiles: HashMap<Tier, Vec<String>>,
     controls: HashMap<String, Arc<Control>>,
 }
 
+impl CatalogSnapshot {
+    fn read(conn: &mut DbConn, org: &str) -> Result<Self, ServiceError> {
+        let mut profiles = HashMap::new();
+        for tier in Tier::ALL {
+            profiles.insert(tier, db::catalog::profile(conn, org, tier.as_str())?.0);
+        }
+        let controls = db::catalog::visible(conn, org)?
+            .into_iter()
+            .map(|row| (row.id.clone(), Arc::new(to_control(row))))
+            .collect();
+        Ok(Self { profiles, controls })
+    }
+}
+
+/// How many organisations' catalogs stay in memory.
+const SNAPSHOTS_KEPT: NonZeroUsize = NonZeroUsize::new(256).unwrap();
+
+/// Catalogs read by this process, by organisation, each with the stamp it was read under
+/// (`db::catalog::stamp`). Every created vendor is scored against its tier profile's controls
+/// at once: reading them was a tenth of a creation. A change to an organisation's controls or
+/// profiles replaces its stamp in the same transaction, by whichever server makes it, so a
+/// transaction that reads the stamp it was read under reads the same catalog. An organisation
+/// without a stamp has changed nothing and sees the built-in catalog, the same in every
+/// database this process opens.
+static SNAPSHOTS: LazyLock<Mutex<Snapshots>> =
+    LazyLock::new(|| Mutex::new(LruCache::new(SNAPSHOTS_KEPT)));
+
+/// By organisation: the stamp a catalog was read under, and the catalog.
+type Snapshots = LruCache<String, (Option<String>, Arc<CatalogSnapshot>)>;
+
+fn snapshots() -> MutexGuard<'static, Snapshots> {
+    // The cache holds finished snapshots only; a panic elsewhere cannot leave one half-written.
+    SNAPSHOTS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The organisation's catalog as the transaction sees it.
+fn snapshot(conn: &mut DbConn, org: &str) -> Result<Arc<CatalogSnapshot>, ServiceError> {
+    let stamp = db::catalog::stamp(conn, org)?;
+    if let Some((held_stamp, held)) = snapshots().get(org) {
+        if *held_stamp == stamp {
+            return Ok(Arc::clone(held));
+        }
+    }
+    let read = Arc::new(CatalogSnapshot::read(conn, org)?);
+    snapshots().put(org.to_owned(), (stamp, Arc::clone(&read)));
+    Ok(read)
+}
+
+/// The catalog read once and reused while the requirements of many vendors of one
+/// organisation are worked out in one transaction; a later catalog change needs a new memo.
+#[derive(Default)]
+pub(super) struct CatalogMemo {
+    snapshot: Option<(String, Arc<CatalogSnapshot>)>,
+}
+
 impl CatalogMemo {
+    fn snapshot(
+        &mut self,
+        conn: &mut DbConn,
+        org: &str,
+    ) -> Result<Arc<CatalogSnapshot>, ServiceError> {
+        match &self.snapshot {
+            Some((held_org, held)) if held_org == org => Ok(Arc::clone(held)),
+            _ => {
+                let read = snapshot(conn, org)?;
+                self.snapshot = Some((org.to_owned(), Arc::clone(&read)));
+                Ok(read)
+            }
+        }
+    }
+
     pub(super) fn requirements_of(
         &mut self,
         conn: &mut DbConn,
@@ -498,35 +569,33 @@ impl CatalogMemo {
         vendor: &Vendor,
         services: &[requirements::ServiceInUse],
     ) -> Result<VendorRequirements, ServiceError> {
+        let catalog = self.snapshot(conn, org)?;
         let profile_tier = vendor.tier.unwrap_or(requirements::UNTIERED_PROFILE);
-        let profile = match self.profiles.entry(profile_tier) {
-            Entry::Occupied(held) => held.into_mut(),
-            Entry::Vacant(slot) => {
-                slot.insert(db::catalog::profile(conn, org, profile_tier.as_str())?.0)
-            }
-        };
-        let required = requirements::required_controls(vendor.tier, profile, services);
-        let missing: Vec<String> = required
-            .iter()
-            .filter(|r| !self.controls.contains_key(&r.control_id))
-            .map(|r| r.control_id.clone())
-            .collect();
-        if !missing.is_empty() {
-            for control in resolve_all(conn, org, &missing)? {
-                self.controls.insert(control.id.clone(), Arc::new(control));
-            }
-        }
+        let profile = catalog
+            .profiles
+            .get(&profile_tier)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let data = requirements::required_controls(vendor.tier, profile, services)
+            .into_iter()
+            .map(|r| {
+                let control = catalog.controls.get(&r.control_id).ok_or_else(|| {
+                    ServiceError::Internal(format!(
+                        "control '{}' is not in the catalog",
+                        r.control_id
+                    ))
+                })?;
+                Ok(RequiredControl {
+                    control: Arc::clone(control),
+                    reasons: r.reasons,
+                })
+            })
+            .collect::<Result<_, ServiceError>>()?;
         Ok(VendorRequirements {
             vendor_id: vendor.id.clone(),
             tier: vendor.tier,
             profile_tier,
-            data: required
-                .into_iter()
-                .map(|r| RequiredControl {
-                    control: self.controls[&r.control_id].clone(),
-                    reasons: r.reasons,
-                })
-                .collect(),
+            data,
         })
     }
 }

@@ -1,6 +1,6 @@
 use serde_json::Value;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, TestApp};
 
 const ISO_42001_ANNEX_A: [&str; 38] = [
     "A.2.2", "A.2.3", "A.2.4", "A.3.2", "A.3.3", "A.4.2", "A.4.3", "A.4.4", "A.4.5", "A.4.6",
@@ -813,4 +813,98 @@ async fn catalogs_and_profiles_export_as_oscal() {
     app.get("/v1/control-profiles/extreme/oscal", &token)
         .await
         .problem(404);
+}
+
+/// The number of controls the first score of a new `tier` vendor was computed against, and the
+/// titles of the controls the vendor is now required to evidence.
+async fn new_vendor_requirements(app: &TestApp, token: &str, tier: &str) -> (u64, Vec<String>) {
+    let vendor = app
+        .post(
+            "/v1/vendors",
+            token,
+            &serde_json::json!({"legal_name": "Newcomer", "tier": tier}),
+        )
+        .await
+        .ok(201)
+        .clone();
+    let id = vendor["id"].as_str().unwrap();
+    let risk = app
+        .get(&format!("/v1/vendors/{id}/risk"), token)
+        .await
+        .ok(200)
+        .clone();
+    let scored = risk["explanation"]["coverage"]["required"]
+        .as_u64()
+        .unwrap();
+    let required = app
+        .get(&format!("/v1/vendors/{id}/required-controls"), token)
+        .await
+        .ok(200)
+        .clone();
+    let titles = required["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["control"]["title"].as_str().unwrap().to_owned())
+        .collect();
+    (scored, titles)
+}
+
+#[actix_web::test]
+async fn new_vendors_are_held_to_the_catalog_as_it_was_last_changed() {
+    let app = spawn_app().await;
+    let token = app.admin();
+    let (scored, titles) = new_vendor_requirements(&app, &token, "low").await;
+    assert_eq!(scored, 2);
+    assert_eq!(titles.len(), 2);
+
+    app.post(
+        "/v1/controls",
+        &token,
+        &serde_json::json!({"ref": "AI-SEC-1", "title": "Prompts are deleted"}),
+    )
+    .await
+    .ok(201);
+    app.put(
+        "/v1/control-profiles/low",
+        &token,
+        &serde_json::json!({"controls": ["org:org-a:AI-SEC-1"]}),
+    )
+    .await
+    .ok(200);
+    assert_eq!(
+        new_vendor_requirements(&app, &token, "low").await,
+        (1, vec!["Prompts are deleted".to_owned()])
+    );
+
+    app.patch(
+        "/v1/controls/org:org-a:AI-SEC-1",
+        &token,
+        &serde_json::json!({"title": "Prompts are deleted within 7 days"}),
+    )
+    .await
+    .ok(200);
+    assert_eq!(
+        new_vendor_requirements(&app, &token, "low").await,
+        (1, vec!["Prompts are deleted within 7 days".to_owned()])
+    );
+
+    // Another organisation, unchanged, keeps the built-in profile.
+    let other = app.token(
+        crate::helpers::OTHER_ORG,
+        &[annexa::domain::roles::Role::Admin],
+    );
+    assert_eq!(
+        new_vendor_requirements(&app, &other, "low").await,
+        (scored, titles.clone())
+    );
+
+    app.delete("/v1/control-profiles/low", &token).await.ok(200);
+    app.delete("/v1/controls/org:org-a:AI-SEC-1", &token)
+        .await
+        .ok(204);
+    assert_eq!(
+        new_vendor_requirements(&app, &token, "low").await,
+        (scored, titles)
+    );
 }
