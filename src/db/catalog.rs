@@ -370,7 +370,7 @@ pub fn replace_profile(
 
 /// The visible controls among `ids`, by id.
 /// On SQLite the ids are bound as one JSON array (`sqlite_one_of`), so the statement stays
-/// prepared: every created vendor reads its tier profile's controls.
+/// prepared: suggestions read the controls their answer entries cite on every request.
 pub fn find_many(conn: &mut DbConn, org: &str, ids: &[String]) -> QueryResult<Vec<ControlRow>> {
     let visible = controls::org_id
         .is_null()
