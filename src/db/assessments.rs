@@ -232,12 +232,21 @@ pub fn save_answers(conn: &mut DbConn, rows: &[AnswerRow]) -> QueryResult<()> {
         };
     }
     // The multi-backend connection has no upsert. diesel writes a multi-row upsert for
-    // PostgreSQL only; on SQLite, in-process statements are cheap and each row gets its own,
-    // the same prepared statement each time (`SqliteAnswerUpsert`).
+    // PostgreSQL only; on SQLite the rows go in fixed-size groups (`SqliteAnswerUpsert`), each
+    // size one prepared statement, as `insert_rows` does.
     match conn {
         DbConn::Sqlite(sqlite) => {
-            for row in rows {
-                SqliteAnswerUpsert(row).execute(sqlite)?;
+            let mut rest = rows;
+            while let Some((group, tail)) = rest.split_first_chunk::<64>() {
+                SqliteAnswerUpsert(group).execute(sqlite)?;
+                rest = tail;
+            }
+            while let Some((group, tail)) = rest.split_first_chunk::<8>() {
+                SqliteAnswerUpsert(group).execute(sqlite)?;
+                rest = tail;
+            }
+            for row in rest {
+                SqliteAnswerUpsert(std::array::from_ref(row)).execute(sqlite)?;
             }
         }
         DbConn::Pg(pg) => {
@@ -249,44 +258,51 @@ pub fn save_answers(conn: &mut DbConn, rows: &[AnswerRow]) -> QueryResult<()> {
     Ok(())
 }
 
-/// One answer's upsert on SQLite, the same statement as `save_answers` builds with diesel for
-/// PostgreSQL, written out. diesel prepares every `ON CONFLICT … DO UPDATE` anew on each
+/// The upsert of `N` answers on SQLite, the same statement as `save_answers` builds with diesel
+/// for PostgreSQL, written out. diesel prepares every `ON CONFLICT … DO UPDATE` anew on each
 /// execution (it cannot tell that the text never changes): in a 100-answer save that was 38% of
-/// the instructions. Written out with a static query id, it is prepared once per connection.
-struct SqliteAnswerUpsert<'a>(&'a AnswerRow);
+/// the instructions. Written out with a static query id per `N`, each size is prepared once per
+/// connection; several rows a statement spare each row a round of stepping, resetting and
+/// binding a statement of its own.
+struct SqliteAnswerUpsert<'a, const N: usize>(&'a [AnswerRow; N]);
 
-impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for SqliteAnswerUpsert<'_> {
+impl<const N: usize> diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>
+    for SqliteAnswerUpsert<'_, N>
+{
     fn walk_ast<'b>(
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
     ) -> QueryResult<()> {
         use diesel::sql_types::{Bool, Nullable, Text};
-        let SqliteAnswerUpsert(row) = self;
         out.push_sql(
             "INSERT INTO assessment_answers (id, org_id, assessment_id, question_key, value, \
-             not_applicable, comment, verdict, review_comment, updated_at) VALUES (",
+             not_applicable, comment, verdict, review_comment, updated_at) VALUES ",
         );
-        out.push_bind_param::<Text, _>(&row.id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&row.org_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&row.assessment_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&row.answer.question_key)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&row.answer.value)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Bool, _>(&row.answer.not_applicable)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Text>, _>(&row.answer.comment)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Text>, _>(&row.answer.verdict)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Nullable<Text>, _>(&row.answer.review_comment)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&row.updated_at)?;
+        for (n, row) in self.0.iter().enumerate() {
+            out.push_sql(if n == 0 { "(" } else { ", (" });
+            out.push_bind_param::<Text, _>(&row.id)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(&row.org_id)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(&row.assessment_id)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(&row.answer.question_key)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(&row.answer.value)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Bool, _>(&row.answer.not_applicable)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Text>, _>(&row.answer.comment)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Text>, _>(&row.answer.verdict)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Nullable<Text>, _>(&row.answer.review_comment)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(&row.updated_at)?;
+            out.push_sql(")");
+        }
         out.push_sql(
-            ") ON CONFLICT (assessment_id, question_key) DO UPDATE SET \
+            " ON CONFLICT (assessment_id, question_key) DO UPDATE SET \
              value = excluded.value, not_applicable = excluded.not_applicable, \
              comment = excluded.comment, verdict = excluded.verdict, \
              review_comment = excluded.review_comment, updated_at = excluded.updated_at",
@@ -295,7 +311,15 @@ impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for SqliteAnsw
     }
 }
 
-sqlite_static_statement!(SqliteAnswerUpsert);
+impl<const N: usize> diesel::query_builder::QueryId for SqliteAnswerUpsert<'_, N> {
+    type QueryId = SqliteAnswerUpsert<'static, N>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<const N: usize> diesel::RunQueryDsl<diesel::sqlite::SqliteConnection>
+    for SqliteAnswerUpsert<'_, N>
+{
+}
 
 pub fn insert_link(conn: &mut DbConn, row: &LinkRow) -> QueryResult<()> {
     diesel::insert_into(vendor_links::table)

@@ -81,6 +81,11 @@ pub struct SentAssessment {
 
 pub async fn sent_assessment(app: &TestApp, admin: &str) -> SentAssessment {
     let template_id = published_template(app, admin).await;
+    sent_assessment_of(app, admin, template_id).await
+}
+
+/// An assessment of a new vendor on the template `template_id`, sent with a link.
+pub async fn sent_assessment_of(app: &TestApp, admin: &str, template_id: String) -> SentAssessment {
     let vendor = app.create_vendor("Acme AI").await;
     let created = app
         .post(
@@ -436,6 +441,23 @@ async fn a_vendor_answers_through_the_link_and_the_assessment_is_reviewed_and_sc
     }
 }
 
+/// Saves `body` through `link` and checks that the save answered `expected` and that the
+/// questionnaire read afterwards shows the same: what the save answered is what was stored.
+async fn assert_save_stores(app: &TestApp, id: &str, link: &str, body: &Value, expected: &Value) {
+    let saved = app
+        .put(&format!("/v1/assessments/{id}/answers"), link, body)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(saved["answers"], *expected);
+    let stored = app
+        .get(&format!("/v1/assessments/{id}/questionnaire"), link)
+        .await
+        .ok(200)
+        .clone();
+    assert_eq!(stored["answers"], *expected);
+}
+
 #[actix_web::test]
 async fn a_save_replaces_earlier_answers_and_adds_new_ones() {
     let app = spawn_app().await;
@@ -449,18 +471,6 @@ async fn a_save_replaces_earlier_answers_and_adds_new_ones() {
     )
     .await
     .ok(200);
-    let saved = app
-        .put(
-            &answers,
-            &link,
-            &json!({"answers": [
-                {"question": "retention", "value": 45, "comment": "Shortened in 2026"},
-                {"question": "regions", "value": ["eu"]}
-            ]}),
-        )
-        .await
-        .ok(200)
-        .clone();
     let expected = json!([
         {"question": "regions", "value": ["eu"], "not_applicable": false, "comment": null,
          "verdict": null, "review_comment": null},
@@ -469,14 +479,72 @@ async fn a_save_replaces_earlier_answers_and_adds_new_ones() {
         {"question": "trains", "value": "no", "not_applicable": false, "comment": null,
          "verdict": null, "review_comment": null}
     ]);
-    assert_eq!(saved["answers"], expected);
-    // What the save answered is what was stored.
-    let stored = app
-        .get(&format!("/v1/assessments/{id}/questionnaire"), &link)
-        .await
-        .ok(200)
-        .clone();
-    assert_eq!(stored["answers"], expected);
+    let changes = json!({"answers": [
+        {"question": "retention", "value": 45, "comment": "Shortened in 2026"},
+        {"question": "regions", "value": ["eu"]}
+    ]});
+    assert_save_stores(&app, &id, &link, &changes, &expected).await;
+}
+
+#[actix_web::test]
+async fn answers_are_stored_exactly_as_sent() {
+    let app = spawn_app().await;
+    let admin = app.admin();
+    let SentAssessment { id, link, .. } = sent_assessment(&app, &admin).await;
+    let awkward = "Ann \"Ops\" O'Neil \\ on call\n\tnaïve 日本 🚀 \u{7f} ->> 0";
+    let sent = json!({"answers": [
+        {"question": "trains", "value": "no", "comment": awkward},
+        {"question": "retention", "value": 12.75},
+        {"question": "regions", "value": ["eu", "us"], "comment": "[\"not\", \"json\"]"},
+        {"question": "incident_contact", "value": awkward}
+    ]});
+    let expected = json!([
+        {"question": "incident_contact", "value": awkward, "not_applicable": false,
+         "comment": null, "verdict": null, "review_comment": null},
+        {"question": "regions", "value": ["eu", "us"], "not_applicable": false,
+         "comment": "[\"not\", \"json\"]", "verdict": null, "review_comment": null},
+        {"question": "retention", "value": 12.75, "not_applicable": false, "comment": null,
+         "verdict": null, "review_comment": null},
+        {"question": "trains", "value": "no", "not_applicable": false, "comment": awkward,
+         "verdict": null, "review_comment": null}
+    ]);
+    assert_save_stores(&app, &id, &link, &sent, &expected).await;
+}
+
+#[actix_web::test]
+async fn a_long_save_stores_every_answer_once_and_a_second_save_replaces_them() {
+    let app = spawn_app().await;
+    let admin = app.admin();
+    // 75 answers: on SQLite one statement of 64 rows, one of 8 and three of one.
+    let keys: Vec<String> = (0..75).map(|i| format!("q{i:02}")).collect();
+    let questions: Vec<Value> = keys
+        .iter()
+        .map(|key| json!({"key": key, "text": format!("Question {key}"), "type": "text"}))
+        .collect();
+    let template_id = publish_template(
+        &app,
+        &admin,
+        json!({"name": "Long check", "sections": [{"title": "All", "questions": questions}]}),
+    )
+    .await;
+    let SentAssessment { id, link, .. } = sent_assessment_of(&app, &admin, template_id).await;
+    let answers = |round: &str| -> Vec<Value> {
+        keys.iter()
+            .map(|key| json!({"question": key, "value": format!("{round} {key}")}))
+            .collect()
+    };
+    let expected = |round: &str| -> Vec<Value> {
+        keys.iter()
+            .map(|key| {
+                json!({"question": key, "value": format!("{round} {key}"), "not_applicable": false,
+                       "comment": null, "verdict": null, "review_comment": null})
+            })
+            .collect()
+    };
+    for round in ["first", "second"] {
+        let body = json!({"answers": answers(round)});
+        assert_save_stores(&app, &id, &link, &body, &json!(expected(round))).await;
+    }
 }
 
 #[actix_web::test]
