@@ -232,22 +232,11 @@ pub fn save_answers(conn: &mut DbConn, rows: &[AnswerRow]) -> QueryResult<()> {
         };
     }
     // The multi-backend connection has no upsert. diesel writes a multi-row upsert for
-    // PostgreSQL only; on SQLite the rows go in fixed-size groups (`SqliteAnswerUpsert`), each
-    // size one prepared statement, as `insert_rows` does.
+    // PostgreSQL only; on SQLite the rows go in fixed-size groups (`in_fixed_groups`), each
+    // size one prepared statement (`SqliteAnswerUpsert`), as `insert_rows` does.
     match conn {
         DbConn::Sqlite(sqlite) => {
-            let mut rest = rows;
-            while let Some((group, tail)) = rest.split_first_chunk::<64>() {
-                SqliteAnswerUpsert(group).execute(sqlite)?;
-                rest = tail;
-            }
-            while let Some((group, tail)) = rest.split_first_chunk::<8>() {
-                SqliteAnswerUpsert(group).execute(sqlite)?;
-                rest = tail;
-            }
-            for row in rest {
-                SqliteAnswerUpsert(std::array::from_ref(row)).execute(sqlite)?;
-            }
+            in_fixed_groups!(rows, |group| SqliteAnswerUpsert(group).execute(sqlite)?);
         }
         DbConn::Pg(pg) => {
             for chunk in rows.chunks(ANSWERS_PER_STATEMENT) {

@@ -31,25 +31,35 @@ macro_rules! sqlite_static_statement {
     };
 }
 
-/// Inserts every row of the slice `$rows` into `$table`, several rows a statement. Chunks are
-/// fixed-size arrays (64, then 8, then single rows) because diesel gives an array insert a
-/// static query id: each size is prepared once per connection, where a slice of any length
-/// would be prepared anew every time. 64 rows of the widest table stay far below either
-/// backend's limit on bound parameters.
-macro_rules! insert_rows {
-    ($conn:expr, $table:expr, $rows:expr) => {{
+/// Runs `$run` with `$group` bound to each fixed-size array of the slice `$rows` in turn: 64
+/// rows, then 8, then one. A statement written for an array has one text per size, so each size
+/// is prepared once per connection, where a slice of any length would be prepared anew every
+/// time. 64 rows of the widest table stay far below either backend's limit on bound parameters.
+macro_rules! in_fixed_groups {
+    ($rows:expr, |$group:ident| $run:expr) => {{
         let mut rest = $rows;
-        while let Some((chunk, tail)) = rest.split_first_chunk::<64>() {
-            on_backend!(&mut *$conn, c => diesel::insert_into($table).values(chunk).execute(c))?;
+        while let Some(($group, tail)) = rest.split_first_chunk::<64>() {
+            $run;
             rest = tail;
         }
-        while let Some((chunk, tail)) = rest.split_first_chunk::<8>() {
-            on_backend!(&mut *$conn, c => diesel::insert_into($table).values(chunk).execute(c))?;
+        while let Some(($group, tail)) = rest.split_first_chunk::<8>() {
+            $run;
             rest = tail;
         }
         for row in rest {
-            on_backend!(&mut *$conn, c => diesel::insert_into($table).values(row).execute(c))?;
+            let $group = std::array::from_ref(row);
+            $run;
         }
+    }};
+}
+
+/// Inserts every row of the slice `$rows` into `$table`, several rows a statement
+/// (`in_fixed_groups`: diesel gives an array insert a static query id).
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        in_fixed_groups!($rows, |group| on_backend!(
+            &mut *$conn, c => diesel::insert_into($table).values(group).execute(c)
+        )?);
         diesel::QueryResult::Ok(())
     }};
 }

@@ -398,12 +398,14 @@ pub(super) fn resolve_all(
 ) -> Result<Vec<Control>, ServiceError> {
     resolve(conn, org, ids)?
         .into_iter()
-        .map(|c| {
-            c.map_err(|i| {
-                ServiceError::Internal(format!("control '{}' is not in the catalog", ids[i]))
-            })
-        })
+        .map(|c| c.map_err(|i| not_in_catalog(&ids[i])))
         .collect()
+}
+
+/// A control a profile or a requirement names that the catalog does not hold: stored data
+/// that has gone wrong, not a caller's mistake.
+fn not_in_catalog(id: &str) -> ServiceError {
+    ServiceError::Internal(format!("control '{id}' is not in the catalog"))
 }
 
 fn load_profile(conn: &mut DbConn, org: &str, tier: Tier) -> Result<ControlProfile, ServiceError> {
@@ -579,12 +581,10 @@ impl CatalogMemo {
         let data = requirements::required_controls(vendor.tier, profile, services)
             .into_iter()
             .map(|r| {
-                let control = catalog.controls.get(&r.control_id).ok_or_else(|| {
-                    ServiceError::Internal(format!(
-                        "control '{}' is not in the catalog",
-                        r.control_id
-                    ))
-                })?;
+                let control = catalog
+                    .controls
+                    .get(&r.control_id)
+                    .ok_or_else(|| not_in_catalog(&r.control_id))?;
                 Ok(RequiredControl {
                     control: Arc::clone(control),
                     reasons: r.reasons,
