@@ -1,9 +1,11 @@
 use std::collections::HashMap;
 use std::num::NonZeroUsize;
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
+use std::ops::Deref;
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use lru::LruCache;
 
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 use super::journal::{self, Change};
@@ -78,34 +80,78 @@ pub(super) fn load_row(
     db::assessments::find(conn, org, id)?.ok_or_else(not_found)
 }
 
+/// A template version's parsed content, with each question's JSON written once, on the first
+/// questionnaire built from it: a questionnaire response is mostly its questions, the same for
+/// every save, and serialising them again cost a tenth of a 100-answer save.
+pub(super) struct LoadedTemplate {
+    content: TemplateContent,
+    question_json: OnceLock<Vec<Vec<Arc<RawValue>>>>,
+}
+
+impl LoadedTemplate {
+    fn new(content: TemplateContent) -> Self {
+        Self {
+            content,
+            question_json: OnceLock::new(),
+        }
+    }
+
+    /// Each section's questions as JSON, in the content's order.
+    fn question_json(&self) -> Result<&[Vec<Arc<RawValue>>], ServiceError> {
+        if let Some(json) = self.question_json.get() {
+            return Ok(json);
+        }
+        let json = self
+            .content
+            .sections
+            .iter()
+            .map(|section| {
+                section
+                    .questions
+                    .iter()
+                    .map(|question| Ok(Arc::from(serde_json::value::to_raw_value(question)?)))
+                    .collect::<Result<Vec<_>, serde_json::Error>>()
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| ServiceError::Internal(format!("question not serialisable: {e}")))?;
+        Ok(self.question_json.get_or_init(|| json))
+    }
+}
+
+impl Deref for LoadedTemplate {
+    type Target = TemplateContent;
+
+    fn deref(&self) -> &TemplateContent {
+        &self.content
+    }
+}
+
 /// How many parsed published template versions stay in memory.
 const PUBLISHED_CONTENTS_KEPT: NonZeroUsize = NonZeroUsize::new(256).unwrap();
 
 /// Parsed contents of published template versions, by version id. A published version never
 /// changes, and parsing its JSON cost more than the rest of a 100-answer save.
-static PUBLISHED_CONTENTS: LazyLock<Mutex<LruCache<String, Arc<TemplateContent>>>> =
+static PUBLISHED_CONTENTS: LazyLock<Mutex<LruCache<String, Arc<LoadedTemplate>>>> =
     LazyLock::new(|| Mutex::new(LruCache::new(PUBLISHED_CONTENTS_KEPT)));
 
-fn published_contents() -> MutexGuard<'static, LruCache<String, Arc<TemplateContent>>> {
+fn published_contents() -> MutexGuard<'static, LruCache<String, Arc<LoadedTemplate>>> {
     // The cache holds parsed copies only; a panic elsewhere cannot leave one half-written.
     PUBLISHED_CONTENTS
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
 }
 
-fn content_of(
-    conn: &mut DbConn,
-    row: &AssessmentRow,
-) -> Result<Arc<TemplateContent>, ServiceError> {
+fn content_of(conn: &mut DbConn, row: &AssessmentRow) -> Result<Arc<LoadedTemplate>, ServiceError> {
     if let Some(content) = published_contents().get(&row.template_version_id) {
         return Ok(Arc::clone(content));
     }
     let version = db::questionnaires::find_version_by_id(conn, &row.template_version_id)?
         .ok_or_else(|| ServiceError::Internal("assessment template version is missing".into()))?;
-    let content: Arc<TemplateContent> =
-        Arc::new(serde_json::from_str(&version.content).map_err(|e| {
+    let content = Arc::new(LoadedTemplate::new(
+        serde_json::from_str(&version.content).map_err(|e| {
             ServiceError::Internal(format!("stored template content is not valid: {e}"))
-        })?);
+        })?,
+    ));
     if version.status == enum_to_text(&VersionStatus::Published) {
         published_contents().put(version.id, Arc::clone(&content));
     }
@@ -517,7 +563,9 @@ pub struct Questionnaire {
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct VisibleSection {
     pub title: String,
-    pub questions: Vec<Question>,
+    /// Each question as its template version holds it.
+    #[schema(value_type = Vec<Question>)]
+    pub questions: Vec<Arc<RawValue>>,
 }
 
 fn questionnaire_of(conn: &mut DbConn, row: &AssessmentRow) -> Result<Questionnaire, ServiceError> {
@@ -528,7 +576,7 @@ fn questionnaire_of(conn: &mut DbConn, row: &AssessmentRow) -> Result<Questionna
 
 fn questionnaire_from(
     row: &AssessmentRow,
-    content: &TemplateContent,
+    content: &LoadedTemplate,
     answers: Answers,
 ) -> Result<Questionnaire, ServiceError> {
     let visible_questions = rules::visible_questions(content, &answers);
@@ -538,13 +586,15 @@ fn questionnaire_from(
     let sections = content
         .sections
         .iter()
-        .map(|s| VisibleSection {
-            title: s.title.clone(),
-            questions: s
+        .zip(content.question_json()?)
+        .map(|(section, json)| VisibleSection {
+            title: section.title.clone(),
+            questions: section
                 .questions
                 .iter()
-                .filter(|q| visible.contains(q.key.as_str()))
-                .cloned()
+                .zip(json)
+                .filter(|(question, _)| visible.contains(question.key.as_str()))
+                .map(|(_, json)| Arc::clone(json))
                 .collect(),
         })
         .filter(|s| !s.questions.is_empty())

@@ -458,6 +458,80 @@ async fn assert_save_stores(app: &TestApp, id: &str, link: &str, body: &Value, e
     assert_eq!(stored["answers"], *expected);
 }
 
+/// The template version's sections keeping only the questions keyed in `shown`, and only the
+/// sections left with a question: what a questionnaire showing `shown` must hold.
+fn sections_showing(version: &Value, shown: &[&str]) -> Value {
+    let sections: Vec<Value> = version["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|section| {
+            let questions: Vec<Value> = section["questions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|q| shown.contains(&q["key"].as_str().unwrap()))
+                .cloned()
+                .collect();
+            json!({"title": section["title"], "questions": questions})
+        })
+        .filter(|section| !section["questions"].as_array().unwrap().is_empty())
+        .collect();
+    Value::Array(sections)
+}
+
+#[actix_web::test]
+async fn the_questionnaire_shows_each_question_as_its_template_version_holds_it() {
+    let app = spawn_app().await;
+    let admin = app.admin();
+    let SentAssessment {
+        template_id,
+        id,
+        link,
+        ..
+    } = sent_assessment(&app, &admin).await;
+    let version = app
+        .get(
+            &format!("/v1/questionnaire-templates/{template_id}/versions/1"),
+            &admin,
+        )
+        .await
+        .ok(200)
+        .clone();
+    let path = format!("/v1/assessments/{id}/questionnaire");
+    let unconditional = ["trains", "retention", "regions", "incident_contact"];
+    let before = app.get(&path, &link).await.ok(200).clone();
+    assert_eq!(
+        before["sections"],
+        sections_showing(&version, &unconditional)
+    );
+
+    // Answering `trains` yes shows `opt_out` between questions shown before, and answering
+    // `opt_out` yes shows the evidence question after it, in the same section.
+    let saved = app
+        .put(
+            &format!("/v1/assessments/{id}/answers"),
+            &link,
+            &json!({"answers": [{"question": "trains", "value": "yes"},
+                                {"question": "opt_out", "value": "yes"}]}),
+        )
+        .await
+        .ok(200)
+        .clone();
+    let all = [
+        "trains",
+        "opt_out",
+        "opt_out_clause",
+        "retention",
+        "regions",
+        "incident_contact",
+    ];
+    assert_eq!(saved["sections"], sections_showing(&version, &all));
+    let after = app.get(&path, &link).await.ok(200).clone();
+    assert_eq!(after["sections"], saved["sections"]);
+    assert_eq!(after["unanswered_required"], json!(["retention"]));
+}
+
 #[actix_web::test]
 async fn a_save_replaces_earlier_answers_and_adds_new_ones() {
     let app = spawn_app().await;
