@@ -3,7 +3,7 @@
 # each under load with oha and wrk (server pinned to core 0, load on core 1), and writes
 # docs/benchmarks.md with the machine, the date and the commit. Installs oha and wrk if missing.
 #
-#   BENCH_POSTGRES_SCALE=0.1 scripts/bench/run.sh   # how docs/benchmarks.md was made (~10 min)
+#   BENCH_POSTGRES_SCALE=0.1 scripts/bench/run.sh   # how docs/benchmarks.md was made (~15 min)
 #   scripts/bench/run.sh                     # both at full size (PostgreSQL seeds and loads 100,000 vendors)
 #   BENCH_SCALE=0.002 BENCH_DURATION=1 BENCH_ENTRIES=200 BENCH_QUESTIONS=20 BENCH_EVENTS=200 \
 #     BENCH_PROFILE=debug BENCH_REPORT=/tmp/benchmarks.md scripts/bench/run.sh    # smoke
