@@ -300,15 +300,7 @@ impl<const N: usize> diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite
     }
 }
 
-impl<const N: usize> diesel::query_builder::QueryId for SqliteAnswerUpsert<'_, N> {
-    type QueryId = SqliteAnswerUpsert<'static, N>;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl<const N: usize> diesel::RunQueryDsl<diesel::sqlite::SqliteConnection>
-    for SqliteAnswerUpsert<'_, N>
-{
-}
+sqlite_static_statement!(SqliteAnswerUpsert<const N: usize>);
 
 pub fn insert_link(conn: &mut DbConn, row: &LinkRow) -> QueryResult<()> {
     diesel::insert_into(vendor_links::table)

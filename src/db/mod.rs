@@ -19,7 +19,8 @@ macro_rules! on_backend {
 
 /// Makes `$name<'_>`, a SQLite statement written out by hand, one whose text never changes (a
 /// static query id), so that diesel prepares it once per connection and keeps it; diesel's own
-/// `UPDATE` and `ON CONFLICT … DO UPDATE` are prepared anew on every execution.
+/// `UPDATE` and `ON CONFLICT … DO UPDATE` are prepared anew on every execution. A statement over
+/// a fixed number of rows, `$name<'_, N>`, has one text, and one query id, per `N`.
 macro_rules! sqlite_static_statement {
     ($name:ident) => {
         impl diesel::query_builder::QueryId for $name<'_> {
@@ -28,6 +29,17 @@ macro_rules! sqlite_static_statement {
         }
 
         impl diesel::RunQueryDsl<diesel::sqlite::SqliteConnection> for $name<'_> {}
+    };
+    ($name:ident<const $n:ident: usize>) => {
+        impl<const $n: usize> diesel::query_builder::QueryId for $name<'_, $n> {
+            type QueryId = $name<'static, $n>;
+            const HAS_STATIC_QUERY_ID: bool = true;
+        }
+
+        impl<const $n: usize> diesel::RunQueryDsl<diesel::sqlite::SqliteConnection>
+            for $name<'_, $n>
+        {
+        }
     };
 }
 

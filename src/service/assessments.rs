@@ -83,7 +83,7 @@ pub(super) fn load_row(
 /// A template version's parsed content, with each question's JSON written once, on the first
 /// questionnaire built from it: a questionnaire response is mostly its questions, the same for
 /// every save, and serialising them again cost a tenth of a 100-answer save.
-pub(super) struct LoadedTemplate {
+struct LoadedTemplate {
     content: TemplateContent,
     question_json: OnceLock<Vec<Vec<Arc<RawValue>>>>,
 }
