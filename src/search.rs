@@ -7,17 +7,16 @@
 //! are searched too, with less weight. Words are lower-cased, folded to ASCII, stripped of
 //! English and questionnaire stop words ("do you", "please describe") and stemmed, so that
 //! "trained on customer data" finds "train models using customers' data". Ranking is
-//! tantivy's BM25; the best wording of each entry stands for it. A search reads tantivy's
-//! postings itself and stops scoring wordings once they can no longer reach the top
-//! (max-score pruning): questions share common words with thousands of wordings, and an
-//! exhaustive union scored them all. The ranking is the union's.
+//! tantivy's BM25; the best wording of each entry stands for it. Tantivy analyses and indexes
+//! the library; the index then keeps, for every term, the wordings holding it with the score it
+//! gives each (its three fields' summed), so a search only adds those scores up. The ranking is
+//! that of tantivy's union of the question's terms.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use tantivy::columnar::Column;
-use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::TermInfo;
 use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
 use tantivy::schema::{
@@ -27,7 +26,7 @@ use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
     StopWordFilter, TextAnalyzer, TokenStream,
 };
-use tantivy::{doc, DocId, Index, InvertedIndexReader, Score, Searcher};
+use tantivy::{doc, Index, Score, Searcher};
 
 const ANALYZER: &str = "annexa_en";
 /// Wordings looked at per question before they are grouped by entry.
@@ -112,14 +111,16 @@ fn analyzer() -> TextAnalyzer {
         .build()
 }
 
-/// What the index needs of an entry.
+/// What the index needs of an entry, and `detail`: what its caller keeps of the entry with
+/// the index, handed back with every match (read with the index, it is as current as it).
 #[derive(Debug, Clone)]
-pub struct IndexedEntry {
+pub struct IndexedEntry<D = ()> {
     pub id: String,
     pub question: String,
     pub alternatives: Vec<String>,
     pub answer_short: String,
     pub tags: Vec<String>,
+    pub detail: D,
 }
 
 /// Identifies a state of the library: rebuilt when it moves.
@@ -127,9 +128,12 @@ pub type Fingerprint = (i64, Option<String>);
 
 /// One entry found for a question.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Match {
-    pub entry_id: String,
-    pub phrasing: String,
+pub struct Match<'a, D> {
+    pub entry_id: &'a str,
+    /// The wording that matched best.
+    pub phrasing: &'a str,
+    pub answer_short: &'a str,
+    pub detail: &'a D,
     /// BM25 score of the best wording.
     pub score: f64,
     /// From 0 to 1, see [`relevance`].
@@ -143,116 +147,104 @@ struct Wording {
     terms: Vec<(String, f64)>,
 }
 
-/// A term as one field holds it.
-struct FieldTerm {
-    doc_freq: u64,
-    /// The most the term adds to any wording's score, before the field's boost.
-    upper: Score,
-    /// Where its postings are, by segment.
-    postings: Vec<Option<TermInfo>>,
-}
-
-/// A searched field: its terms, its boost and its BM25 statistics.
-struct SearchedField {
-    boost: Score,
-    average_fieldnorm: Score,
-    terms: HashMap<String, FieldTerm>,
-    /// By segment.
-    inverted: Vec<Arc<InvertedIndexReader>>,
-    fieldnorms: Vec<FieldNormReader>,
-}
-
-/// Fieldnorm ids below this (fields of up to about forty words) have a clause's score for a
-/// term met once worked out in advance: most postings are that.
-const TABLED_NORMS: usize = 48;
-
-/// One term of a question in one field.
-struct Clause<'a> {
-    field: &'a SearchedField,
-    term: &'a FieldTerm,
-    weight: Bm25Weight,
-    /// The most it adds to a wording's score, boost included.
-    upper: Score,
-    /// Its score for a term met once, by fieldnorm id.
-    once: [Score; TABLED_NORMS],
-}
-
-impl<'a> Clause<'a> {
-    fn new(field: &'a SearchedField, term: &'a FieldTerm, docs: u64) -> Self {
-        let weight =
-            Bm25Weight::for_one_term_without_explain(term.doc_freq, docs, field.average_fieldnorm);
-        let mut once = [0.0; TABLED_NORMS];
-        for (norm, score) in once.iter_mut().enumerate() {
-            *score = weight.score(norm as u8, 1) * field.boost;
-        }
-        Self {
-            field,
-            term,
-            weight,
-            upper: term.upper * field.boost,
-            once,
-        }
-    }
-
-    /// The same score tantivy's boosted term query gives the posting.
-    #[inline]
-    fn score(&self, segment: usize, doc: DocId, term_freq: u32) -> Score {
-        let norm = self.field.fieldnorms[segment].fieldnorm_id(doc);
-        match self.once.get(usize::from(norm)) {
-            Some(&score) if term_freq == 1 => score,
-            _ => self.weight.score(norm, term_freq) * self.field.boost,
-        }
-    }
-}
-
-/// A wording's score and address, ordered as tantivy's top-docs collector orders them: best
-/// score first, then the lower address.
-#[derive(Clone, Copy)]
-struct Hit {
-    score: Score,
-    segment: usize,
-    doc: DocId,
-}
-
-fn best_first(a: &Hit, b: &Hit) -> std::cmp::Ordering {
-    b.score
-        .total_cmp(&a.score)
-        .then(a.segment.cmp(&b.segment))
-        .then(a.doc.cmp(&b.doc))
-}
-
-/// Per-thread buffers of a segment's search, kept between questions: the partial score of
-/// every wording (all zero between searches) and the wordings that have one.
+/// A term's postings over every wording, in wording order, with the score it gives each: the
+/// boosted BM25 scores of the three fields summed. Worked out when the index is built, so a
+/// search only adds; a question's term is then one list to read rather than three.
 #[derive(Default)]
-struct Scratch {
-    partial: Vec<Score>,
-    touched: Vec<DocId>,
+struct TermPostings {
+    /// Wordings whose phrasing holds the term: what a term's rarity is counted among.
+    phrasing_doc_freq: u64,
+    wordings: Vec<u32>,
     scores: Vec<Score>,
 }
 
-thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+/// A wording's score and place, ordered as tantivy's top-docs collector orders them: best
+/// score first, then the earlier wording.
+#[derive(Clone, Copy)]
+struct Hit {
+    score: Score,
+    wording: u32,
 }
 
-/// Candidates are sought in a clause's postings while they are fewer than one in this many
-/// postings; denser, the postings are read through.
-const SEEK_RATIO: usize = 8;
-/// Once closed, the scored wordings are pruned again when the bound has fallen below this
-/// share of where they were last pruned.
-const PRUNE_AGAIN: f64 = 0.5;
-/// Slack on the bounds that prune, against rounding in the order scores are added.
-const BOUND_SLACK: f64 = 1.0 + 1e-4;
+fn best_first(a: &Hit, b: &Hit) -> std::cmp::Ordering {
+    b.score.total_cmp(&a.score).then(a.wording.cmp(&b.wording))
+}
+
+/// The best of the wordings offered, kept in a buffer of twice `limit` that is cut back to the
+/// best `limit` when full, which raises the score a later wording must beat.
+struct Best {
+    hits: Vec<Hit>,
+    limit: usize,
+    /// What a wording must score to be kept: one scoring the same ranks after those kept.
+    floor: Score,
+}
+
+impl Best {
+    fn new(limit: usize) -> Self {
+        Self {
+            hits: Vec::with_capacity(2 * limit),
+            limit,
+            floor: 0.0,
+        }
+    }
+
+    fn offer(&mut self, score: Score, wording: u32) {
+        if score > self.floor {
+            self.hits.push(Hit { score, wording });
+            if self.hits.len() == 2 * self.limit {
+                self.cut();
+                self.floor = self.hits[self.limit - 1].score;
+            }
+        }
+    }
+
+    /// Offers the wordings from `first` on with their `scores`.
+    fn offer_all(&mut self, first: usize, scores: &[Score]) {
+        for (i, &score) in scores.iter().enumerate() {
+            self.offer(score, (first + i) as u32);
+        }
+    }
+
+    fn cut(&mut self) {
+        if self.hits.len() > self.limit {
+            self.hits.select_nth_unstable_by(self.limit - 1, best_first);
+            self.hits.truncate(self.limit);
+        }
+    }
+
+    fn into_ranked(mut self) -> Vec<Hit> {
+        self.cut();
+        self.hits.sort_unstable_by(best_first);
+        self.hits
+    }
+}
+
+/// Wordings whose scores are compared with the best so far at once.
+const SCAN_BLOCK: usize = 16;
+
+thread_local! {
+    /// A score a wording, all zero between searches: kept by each thread between questions.
+    static SCORES: RefCell<Vec<Score>> = const { RefCell::new(Vec::new()) };
+}
+
+/// An entry as the index keeps it.
+struct StoredEntry<D> {
+    id: String,
+    answer_short: String,
+    detail: D,
+}
 
 /// An organisation's library, searchable.
-pub struct LibraryIndex {
+pub struct LibraryIndex<D = ()> {
     fingerprint: Fingerprint,
-    entry_ids: Vec<String>,
+    entries: Vec<StoredEntry<D>>,
     wordings: Vec<Wording>,
-    searcher: Searcher,
-    slots: Vec<Column<u64>>,
-    fields: [SearchedField; 3],
+    postings: HashMap<String, TermPostings>,
     docs: u64,
     analyzer: Mutex<TextAnalyzer>,
+    /// The tantivy index the postings were read from, against which tests check the ranking.
+    #[cfg(test)]
+    searcher: Searcher,
 }
 
 fn terms_of(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
@@ -300,67 +292,97 @@ pub fn relevance(question: &[(String, f64)], wording: &[(String, f64)]) -> f64 {
     }
 }
 
-impl SearchedField {
-    /// Reads the field's term dictionaries and, for each term, the best score any wording
-    /// takes from it, which is what lets a search skip wordings that cannot make the cut.
-    fn read(searcher: &Searcher, field: Field, boost: Score) -> tantivy::Result<Self> {
-        let docs = searcher.num_docs();
-        let average_fieldnorm = if docs == 0 {
-            0.0
-        } else {
-            searcher.total_num_tokens(field)? as Score / docs as Score
-        };
-        let segments = searcher.segment_readers();
-        let mut inverted = Vec::with_capacity(segments.len());
-        let mut fieldnorms = Vec::with_capacity(segments.len());
-        let mut terms: HashMap<String, FieldTerm> = HashMap::new();
-        for (ord, segment) in segments.iter().enumerate() {
-            let index = segment.inverted_index(field)?;
-            let mut stream = index.terms().stream()?;
-            while stream.advance() {
-                let Ok(text) = std::str::from_utf8(stream.key()) else {
+/// Adds one field's postings to `postings`, each with its BM25 score times `boost`, by the
+/// wording's place (its `slot`); returns the field's document frequency of every term.
+fn add_field_postings(
+    searcher: &Searcher,
+    field: Field,
+    boost: Score,
+    postings: &mut HashMap<String, Vec<(u32, Score)>>,
+) -> tantivy::Result<HashMap<String, u64>> {
+    let docs = searcher.num_docs();
+    let average_fieldnorm = if docs == 0 {
+        0.0
+    } else {
+        searcher.total_num_tokens(field)? as Score / docs as Score
+    };
+    let mut doc_freqs: HashMap<String, u64> = HashMap::new();
+    let mut located: Vec<(String, usize, TermInfo)> = Vec::new();
+    let mut segments = Vec::new();
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let index = segment.inverted_index(field)?;
+        let mut stream = index.terms().stream()?;
+        while stream.advance() {
+            let Ok(text) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
+            let info = stream.value().clone();
+            *doc_freqs.entry(text.to_owned()).or_default() += u64::from(info.doc_freq);
+            located.push((text.to_owned(), ord, info));
+        }
+        let slots: Column<u64> = segment.fast_fields().u64("slot")?;
+        segments.push((index, segment.get_fieldnorms_reader(field)?, slots));
+    }
+    for (text, ord, info) in located {
+        let weight =
+            Bm25Weight::for_one_term_without_explain(doc_freqs[&text], docs, average_fieldnorm);
+        let (index, fieldnorms, slots) = &segments[ord];
+        let list = postings.entry(text).or_default();
+        let mut block =
+            index.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+        while !block.docs().is_empty() {
+            for (&doc, &freq) in block.docs().iter().zip(block.freqs()) {
+                let Some(slot) = slots.first(doc) else {
                     continue;
                 };
-                let info = stream.value().clone();
-                let term = terms.entry(text.to_owned()).or_insert_with(|| FieldTerm {
-                    doc_freq: 0,
-                    upper: 0.0,
-                    postings: vec![None; segments.len()],
-                });
-                term.doc_freq += u64::from(info.doc_freq);
-                term.postings[ord] = Some(info);
+                let score = weight.score(fieldnorms.fieldnorm_id(doc), freq) * boost;
+                list.push((slot as u32, score));
             }
-            inverted.push(index);
-            fieldnorms.push(segment.get_fieldnorms_reader(field)?);
+            block.advance();
         }
-        for term in terms.values_mut() {
-            let weight =
-                Bm25Weight::for_one_term_without_explain(term.doc_freq, docs, average_fieldnorm);
-            for (ord, info) in term.postings.iter().enumerate() {
-                let Some(info) = info else { continue };
-                let mut postings = inverted[ord]
-                    .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
-                while !postings.docs().is_empty() {
-                    for (&doc, &freq) in postings.docs().iter().zip(postings.freqs()) {
-                        let score = weight.score(fieldnorms[ord].fieldnorm_id(doc), freq);
-                        term.upper = term.upper.max(score);
-                    }
-                    postings.advance();
-                }
-            }
-        }
-        Ok(Self {
-            boost,
-            average_fieldnorm,
-            terms,
-            inverted,
-            fieldnorms,
-        })
     }
+    Ok(doc_freqs)
 }
 
-impl LibraryIndex {
-    pub fn build(fingerprint: Fingerprint, entries: &[IndexedEntry]) -> tantivy::Result<Self> {
+/// Every term's postings over the three fields, summed by wording.
+fn term_postings(
+    searcher: &Searcher,
+    fields: [(Field, Score); 3],
+) -> tantivy::Result<HashMap<String, TermPostings>> {
+    let mut by_field: HashMap<String, Vec<(u32, Score)>> = HashMap::new();
+    let mut phrasing_doc_freqs = HashMap::new();
+    for (i, (field, boost)) in fields.into_iter().enumerate() {
+        let doc_freqs = add_field_postings(searcher, field, boost, &mut by_field)?;
+        if i == 0 {
+            phrasing_doc_freqs = doc_freqs;
+        }
+    }
+    Ok(by_field
+        .into_iter()
+        .map(|(text, mut list)| {
+            // Stable: a wording's fields are added in the order tantivy's union adds them.
+            list.sort_by_key(|&(wording, _)| wording);
+            let mut term = TermPostings {
+                phrasing_doc_freq: phrasing_doc_freqs.get(&text).copied().unwrap_or(0),
+                ..TermPostings::default()
+            };
+            for (wording, score) in list {
+                if term.wordings.last() == Some(&wording) {
+                    if let Some(last) = term.scores.last_mut() {
+                        *last += score;
+                    }
+                } else {
+                    term.wordings.push(wording);
+                    term.scores.push(score);
+                }
+            }
+            (text, term)
+        })
+        .collect())
+}
+
+impl<D> LibraryIndex<D> {
+    pub fn build(fingerprint: Fingerprint, entries: Vec<IndexedEntry<D>>) -> tantivy::Result<Self> {
         let indexing = TextFieldIndexing::default()
             .set_tokenizer(ANALYZER)
             .set_index_option(IndexRecordOption::WithFreqs);
@@ -391,40 +413,36 @@ impl LibraryIndex {
             }
         }
         writer.commit()?;
-        // One segment: a search then prunes over all wordings at once.
-        let segments = index.searchable_segment_ids()?;
-        if segments.len() > 1 {
-            writer.merge(&segments).wait()?;
-        }
         writer.wait_merging_threads()?;
         let searcher = index.reader()?.searcher();
-        let fields = [
-            SearchedField::read(&searcher, phrasing, 1.0)?,
-            SearchedField::read(&searcher, answer, ANSWER_BOOST)?,
-            SearchedField::read(&searcher, tags, TAG_BOOST)?,
-        ];
+        let postings = term_postings(
+            &searcher,
+            [(phrasing, 1.0), (answer, ANSWER_BOOST), (tags, TAG_BOOST)],
+        )?;
         let docs = searcher.num_docs();
         let mut analyzer = analyzer();
         for wording in &mut wordings {
             for term in terms_of(&mut analyzer, &wording.text) {
-                let doc_freq = fields[0].terms.get(&term).map_or(0, |t| t.doc_freq);
+                let doc_freq = postings.get(&term).map_or(0, |t| t.phrasing_doc_freq);
                 wording.terms.push((term, idf(doc_freq, docs)));
             }
         }
-        let slots = searcher
-            .segment_readers()
-            .iter()
-            .map(|segment| segment.fast_fields().u64("slot"))
-            .collect::<tantivy::Result<Vec<_>>>()?;
         Ok(Self {
             fingerprint,
-            entry_ids: entries.iter().map(|e| e.id.clone()).collect(),
+            entries: entries
+                .into_iter()
+                .map(|e| StoredEntry {
+                    id: e.id,
+                    answer_short: e.answer_short,
+                    detail: e.detail,
+                })
+                .collect(),
             wordings,
-            searcher,
-            slots,
-            fields,
+            postings,
             docs,
             analyzer: Mutex::new(analyzer),
+            #[cfg(test)]
+            searcher,
         })
     }
 
@@ -441,184 +459,70 @@ impl LibraryIndex {
         terms
             .into_iter()
             .map(|term| {
-                let doc_freq = self.fields[0].terms.get(&term).map_or(0, |t| t.doc_freq);
+                let doc_freq = self.postings.get(&term).map_or(0, |t| t.phrasing_doc_freq);
                 let weight = idf(doc_freq, self.docs);
                 (term, weight)
             })
             .collect()
     }
 
-    /// Every (term, field) pair of the question that some wording holds, the ones that can add
-    /// most first.
-    fn clauses(&self, terms: &[(String, f64)]) -> Vec<Clause<'_>> {
-        let mut clauses = Vec::new();
-        for (text, _) in terms {
-            for field in &self.fields {
-                let Some(term) = field.terms.get(text) else {
-                    continue;
-                };
-                clauses.push(Clause::new(field, term, self.docs));
-            }
+    /// The `limit` best wordings by the sum of the question's terms' BM25 scores, best first,
+    /// as tantivy's union of the terms ranks them. Every term's postings are added into a score
+    /// a wording, then the wordings are read in order keeping the best: a question's terms are
+    /// common enough (a term of the benchmark's questions is in up to a quarter of the
+    /// wordings) that scoring them all costs less than working out which need not be.
+    fn best_wordings(&self, terms: &[(String, f64)], limit: usize) -> Vec<Hit> {
+        if limit == 0 {
+            return Vec::new();
         }
-        clauses.sort_by(|a, b| b.upper.total_cmp(&a.upper));
-        clauses
-    }
-
-    /// The segment's `limit` best wordings by the sum of the clauses' BM25 scores, exactly as an
-    /// exhaustive union of the clauses would rank them (max-score pruning). Clauses are added
-    /// one at a time, those that can add most first. Once the most the clauses still to come
-    /// can add is below the `limit`-th best partial score (the cut), no wording without a score
-    /// yet can make it, so the rest only add to the wordings already scored, and those that can
-    /// no longer reach the cut are dropped as it rises.
-    fn search_segment(
-        &self,
-        segment: usize,
-        clauses: &[Clause<'_>],
-        limit: usize,
-        scratch: &mut Scratch,
-        hits: &mut Vec<Hit>,
-    ) -> tantivy::Result<()> {
-        let max_doc = self.searcher.segment_reader(segment as u32).max_doc() as usize;
-        if scratch.partial.len() < max_doc {
-            scratch.partial.resize(max_doc, 0.0);
-        }
-        let Scratch {
-            partial,
-            touched,
-            scores,
-        } = scratch;
-        touched.clear();
-        let mut still_to_come: f64 = clauses.iter().map(|c| f64::from(c.upper)).sum();
-        let mut best: Score = 0.0;
-        let mut open = true;
-        let mut sorted = false;
-        let mut pruned_at = f64::INFINITY;
-        let result = (|| -> tantivy::Result<()> {
-            for clause in clauses {
-                let bound = still_to_come * BOUND_SLACK;
-                still_to_come -= f64::from(clause.upper);
-                // Looking for the cut costs a pass over the scored wordings. While open, the cut
-                // cannot pass the bound before the best partial score does; once closed, pruning
-                // again pays only when the bound has fallen well below where it last pruned.
-                let worth_looking = if open {
-                    bound < f64::from(best)
-                } else {
-                    touched.len() > limit && bound < pruned_at * PRUNE_AGAIN
-                };
-                if worth_looking {
-                    if let Some(cut) = cut_above(partial, touched, scores, limit, bound) {
-                        touched.retain(|&doc| {
-                            let keep = f64::from(partial[doc as usize]) + bound >= f64::from(cut);
-                            if !keep {
-                                partial[doc as usize] = 0.0;
-                            }
-                            keep
-                        });
-                        open = false;
-                        pruned_at = bound;
-                    }
-                }
-                let Some(info) = &clause.term.postings[segment] else {
-                    continue;
-                };
-                let mut postings = clause.field.inverted[segment]
-                    .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
-                if open {
-                    while !postings.docs().is_empty() {
-                        for (&doc, &freq) in postings.docs().iter().zip(postings.freqs()) {
-                            let score = clause.score(segment, doc, freq);
-                            let slot = &mut partial[doc as usize];
-                            if *slot == 0.0 {
-                                touched.push(doc);
-                            }
-                            *slot += score;
-                            best = best.max(*slot);
-                        }
-                        postings.advance();
-                    }
-                } else if touched.len() * SEEK_RATIO < info.doc_freq as usize {
-                    if !sorted {
-                        touched.sort_unstable();
-                        sorted = true;
-                    }
-                    for &doc in touched.iter() {
-                        let at = postings.seek(doc);
-                        if postings.docs().get(at) == Some(&doc) {
-                            let score = clause.score(segment, doc, postings.freqs()[at]);
-                            partial[doc as usize] += score;
-                        }
-                    }
-                } else {
-                    while !postings.docs().is_empty() {
-                        for (&doc, &freq) in postings.docs().iter().zip(postings.freqs()) {
-                            // Without a branch: whether a wording is still in is unpredictable.
-                            let slot = &mut partial[doc as usize];
-                            let score = clause.score(segment, doc, freq);
-                            *slot += if *slot > 0.0 { score } else { 0.0 };
-                        }
-                        postings.advance();
-                    }
+        SCORES.with(|scores| {
+            let mut scores = scores.borrow_mut();
+            scores.resize(self.wordings.len(), 0.0);
+            for term in terms.iter().filter_map(|(text, _)| self.postings.get(text)) {
+                for (&wording, &score) in term.wordings.iter().zip(&term.scores) {
+                    scores[wording as usize] += score;
                 }
             }
-            Ok(())
-        })();
-        let start = hits.len();
-        for &doc in touched.iter() {
-            hits.push(Hit {
-                score: partial[doc as usize],
-                segment,
-                doc,
-            });
-            partial[doc as usize] = 0.0;
-        }
-        result?;
-        let found = &mut hits[start..];
-        if found.len() > limit {
-            found.select_nth_unstable_by(limit - 1, best_first);
-            hits.truncate(start + limit);
-        }
-        Ok(())
-    }
-
-    /// The `limit` wordings with the best BM25 score for the terms, best first.
-    fn best_wordings(&self, terms: &[(String, f64)], limit: usize) -> tantivy::Result<Vec<Hit>> {
-        let clauses = self.clauses(terms);
-        let mut hits = Vec::new();
-        SCRATCH.with(|scratch| {
-            let mut scratch = scratch.borrow_mut();
-            (0..self.searcher.segment_readers().len()).try_for_each(|segment| {
-                self.search_segment(segment, &clauses, limit, &mut scratch, &mut hits)
-            })
-        })?;
-        hits.sort_unstable_by(best_first);
-        hits.truncate(limit);
-        Ok(hits)
+            let mut best = Best::new(limit);
+            // Most wordings are below the best so far: a block of them is ruled out with one
+            // comparison a score and no branch, which the compiler does several at a time.
+            let mut blocks = scores.chunks_exact_mut(SCAN_BLOCK);
+            for (block, scores) in (&mut blocks).enumerate() {
+                let floor = best.floor;
+                if scores
+                    .iter()
+                    .fold(false, |above, &score| above | (score > floor))
+                {
+                    best.offer_all(block * SCAN_BLOCK, scores);
+                }
+                scores.fill(0.0);
+            }
+            let rest = blocks.into_remainder();
+            best.offer_all(self.wordings.len() - rest.len(), rest);
+            rest.fill(0.0);
+            best.into_ranked()
+        })
     }
 
     /// The entries best fitting `question`, best first, at most `limit`.
-    pub fn suggest(&self, question: &str, limit: usize) -> tantivy::Result<Vec<Match>> {
+    pub fn suggest(&self, question: &str, limit: usize) -> Vec<Match<'_, D>> {
         let terms = self.weighted_terms(question);
         if terms.is_empty() || self.wordings.is_empty() || limit == 0 {
-            return Ok(Vec::new());
+            return Vec::new();
         }
-        let hits = self.best_wordings(&terms, CANDIDATES)?;
         let mut seen: HashSet<usize> = HashSet::new();
         let mut found = Vec::new();
-        for hit in hits {
-            let Some(slot) = self
-                .slots
-                .get(hit.segment)
-                .and_then(|column| column.first(hit.doc))
-            else {
-                continue;
-            };
-            let wording = &self.wordings[slot as usize];
+        for hit in self.best_wordings(&terms, CANDIDATES) {
+            let wording = &self.wordings[hit.wording as usize];
             if !seen.insert(wording.entry) {
                 continue;
             }
+            let entry = &self.entries[wording.entry];
             found.push(Match {
-                entry_id: self.entry_ids[wording.entry].clone(),
-                phrasing: wording.text.clone(),
+                entry_id: &entry.id,
+                phrasing: &wording.text,
+                answer_short: &entry.answer_short,
+                detail: &entry.detail,
                 score: f64::from(hit.score),
                 relevance: relevance(&terms, &wording.terms),
             });
@@ -626,48 +530,33 @@ impl LibraryIndex {
                 break;
             }
         }
-        Ok(found)
+        found
     }
-}
-
-/// The `k`-th best partial score among the touched wordings, if it is above `bound`.
-fn cut_above(
-    partial: &[Score],
-    touched: &[DocId],
-    scores: &mut Vec<Score>,
-    k: usize,
-    bound: f64,
-) -> Option<Score> {
-    scores.clear();
-    scores.extend(
-        touched
-            .iter()
-            .map(|&doc| partial[doc as usize])
-            .filter(|&score| f64::from(score) > bound),
-    );
-    if scores.len() < k {
-        return None;
-    }
-    let (_, kth, _) = scores.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
-    Some(*kth)
 }
 
 /// The indexes of every organisation this process has searched, each at the fingerprint it
 /// was built from.
-#[derive(Default)]
-pub struct LibraryIndexes {
-    by_org: Mutex<HashMap<String, Arc<LibraryIndex>>>,
+pub struct LibraryIndexes<D = ()> {
+    by_org: Mutex<HashMap<String, Arc<LibraryIndex<D>>>>,
 }
 
-impl LibraryIndexes {
+impl<D> Default for LibraryIndexes<D> {
+    fn default() -> Self {
+        Self {
+            by_org: Mutex::default(),
+        }
+    }
+}
+
+impl<D> LibraryIndexes<D> {
     /// The organisation's index at `fingerprint`, built from `load` when the one held is older.
     /// Builds hold the lock, so that concurrent searches after a change build once.
     pub fn get<E>(
         &self,
         org: &str,
         fingerprint: Fingerprint,
-        load: impl FnOnce() -> Result<Vec<IndexedEntry>, E>,
-    ) -> Result<Arc<LibraryIndex>, E>
+        load: impl FnOnce() -> Result<Vec<IndexedEntry<D>>, E>,
+    ) -> Result<Arc<LibraryIndex<D>>, E>
     where
         E: From<tantivy::TantivyError>,
     {
@@ -675,7 +564,7 @@ impl LibraryIndexes {
         if let Some(index) = by_org.get(org).filter(|i| i.fingerprint == fingerprint) {
             return Ok(index.clone());
         }
-        let index = Arc::new(LibraryIndex::build(fingerprint, &load()?)?);
+        let index = Arc::new(LibraryIndex::build(fingerprint, load()?)?);
         by_org.insert(org.to_owned(), index.clone());
         Ok(index)
     }
@@ -692,13 +581,14 @@ mod tests {
             alternatives: alternatives.iter().map(|a| (*a).to_owned()).collect(),
             answer_short: String::new(),
             tags: vec![],
+            detail: (),
         }
     }
 
     fn library() -> LibraryIndex {
         LibraryIndex::build(
             (3, None),
-            &[
+            vec![
                 entry(
                     "training",
                     "Do you train your models on customer data?",
@@ -718,14 +608,10 @@ mod tests {
     #[test]
     fn stemming_and_stop_words_find_other_wordings() {
         let index = library();
-        let found = index
-            .suggest("Are customers' data ever used for training models?", 3)
-            .unwrap();
+        let found = index.suggest("Are customers' data ever used for training models?", 3);
         assert_eq!(found[0].entry_id, "training");
         assert!(found[0].relevance > 0.5, "{found:?}");
-        let found = index
-            .suggest("Is our content used to improve AI?", 3)
-            .unwrap();
+        let found = index.suggest("Is our content used to improve AI?", 3);
         assert_eq!(found[0].entry_id, "training");
         assert_eq!(
             found[0].phrasing,
@@ -736,14 +622,11 @@ mod tests {
     #[test]
     fn each_entry_comes_once_and_nothing_matches_nothing() {
         let index = library();
-        let found = index.suggest("customer models", 5).unwrap();
-        let ids: HashSet<&str> = found.iter().map(|m| m.entry_id.as_str()).collect();
+        let found = index.suggest("customer models", 5);
+        let ids: HashSet<&str> = found.iter().map(|m| m.entry_id).collect();
         assert_eq!(ids.len(), found.len());
-        assert!(index
-            .suggest("Do you? Please describe.", 5)
-            .unwrap()
-            .is_empty());
-        assert!(index.suggest("quantum cryptography", 5).unwrap().is_empty());
+        assert!(index.suggest("Do you? Please describe.", 5).is_empty());
+        assert!(index.suggest("quantum cryptography", 5).is_empty());
     }
 
     #[test]
@@ -808,13 +691,15 @@ mod tests {
                     alternatives: vec![format!("What is your approach to {a} {s} {c}?")],
                     answer_short: format!("We {a} {s} {c} under policy P-{n}."),
                     tags: vec![s.split(' ').next().unwrap_or(s).to_owned()],
+                    detail: (),
                 }
             })
             .collect()
     }
 
-    /// What tantivy's exhaustive union of the same boosted term queries ranks first.
-    fn exhaustive(index: &LibraryIndex, terms: &[(String, f64)]) -> Vec<(f32, u32, u32)> {
+    /// What tantivy's exhaustive union of the same boosted term queries ranks first: each
+    /// wording's score and place.
+    fn exhaustive(index: &LibraryIndex, terms: &[(String, f64)]) -> Vec<(f32, u32)> {
         use tantivy::collector::TopDocs;
         use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
         use tantivy::Term;
@@ -845,13 +730,21 @@ mod tests {
             )
             .unwrap()
             .into_iter()
-            .map(|(score, address)| (score, address.segment_ord, address.doc_id))
+            .map(|(score, address)| {
+                let slots = index
+                    .searcher
+                    .segment_reader(address.segment_ord)
+                    .fast_fields()
+                    .u64("slot")
+                    .unwrap();
+                (score, slots.first(address.doc_id).unwrap() as u32)
+            })
             .collect()
     }
 
     #[test]
-    fn pruned_search_ranks_as_the_exhaustive_union_does() {
-        let index = LibraryIndex::build((1, None), &combinations(1_500)).unwrap();
+    fn search_ranks_as_tantivys_union_does() {
+        let index = LibraryIndex::build((1, None), combinations(1_500)).unwrap();
         let questions = [
             "Please describe how you encrypt customer data in the chat assistant.",
             "Do you monitor model outputs in fraud scoring?",
@@ -863,10 +756,10 @@ mod tests {
         ];
         for question in questions {
             let terms = index.weighted_terms(question);
-            let pruned = index.best_wordings(&terms, CANDIDATES).unwrap();
+            let found = index.best_wordings(&terms, CANDIDATES);
             let expected = exhaustive(&index, &terms);
-            assert_eq!(pruned.len(), expected.len(), "{question}");
-            for (hit, (score, _, _)) in pruned.iter().zip(&expected) {
+            assert_eq!(found.len(), expected.len(), "{question}");
+            for (hit, (score, _)) in found.iter().zip(&expected) {
                 assert!(
                     (hit.score - score).abs() < 1e-4,
                     "{question}: {} and {score}",
@@ -876,21 +769,20 @@ mod tests {
             // Scores may differ in their last bits, so only wordings clear of the last
             // place's score need be the same ones.
             let last = expected.last().map_or(0.0, |e| e.0) + 1e-3;
-            let clear =
-                |hits: Vec<(u32, u32)>| -> HashSet<(u32, u32)> { hits.into_iter().collect() };
+            let clear = |hits: Vec<u32>| -> HashSet<u32> { hits.into_iter().collect() };
             assert_eq!(
                 clear(
-                    pruned
+                    found
                         .iter()
                         .filter(|h| h.score > last)
-                        .map(|h| (h.segment as u32, h.doc))
+                        .map(|h| h.wording)
                         .collect()
                 ),
                 clear(
                     expected
                         .iter()
                         .filter(|e| e.0 > last)
-                        .map(|e| (e.1, e.2))
+                        .map(|e| e.1)
                         .collect()
                 ),
                 "{question}"

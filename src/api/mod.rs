@@ -40,7 +40,7 @@ pub struct AppState {
     /// Outbound client for connector calls made during a request (guarded like deliveries).
     pub outbound: crate::webhooks::guard::GuardedClient,
     /// Search indexes of the answer libraries, rebuilt when a library changes.
-    pub answers: std::sync::Arc<crate::search::LibraryIndexes>,
+    pub answers: std::sync::Arc<crate::service::answer_library::AnswerIndexes>,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -2,7 +2,7 @@ use diesel::dsl::{count_star, max};
 use diesel::prelude::*;
 
 use super::schema::{answer_entries, answer_entry_versions};
-use super::{contains_pattern, lower, sqlite_one_of, DbConn};
+use super::{contains_pattern, lower, DbConn};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = answer_entries, treat_none_as_null = true, treat_none_as_default_value = false)]
@@ -45,6 +45,9 @@ pub struct IndexRow {
     pub alternatives: String,
     pub answer_short: String,
     pub tags: String,
+    pub review_by: Option<String>,
+    pub control_ids: String,
+    pub evidence: String,
 }
 
 /// List filters, as stored text.
@@ -86,22 +89,6 @@ pub fn find(conn: &mut DbConn, org: &str, id: &str) -> QueryResult<Option<EntryR
         .select(EntryRow::as_select())
         .first(conn)
         .optional()
-}
-
-/// On SQLite the ids are bound as one JSON array (`sqlite_one_of`), so the statement is
-/// prepared once rather than once per questionnaire for its own number of ids.
-pub fn find_many(conn: &mut DbConn, org: &str, ids: &[String]) -> QueryResult<Vec<EntryRow>> {
-    let query = answer_entries::table.filter(answer_entries::org_id.eq(org));
-    match conn {
-        DbConn::Sqlite(c) => query
-            .filter(sqlite_one_of(answer_entries::id, ids))
-            .select(EntryRow::as_select())
-            .load(c),
-        DbConn::Pg(c) => query
-            .filter(answer_entries::id.eq_any(ids))
-            .select(EntryRow::as_select())
-            .load(c),
-    }
 }
 
 fn json_member(value: &str) -> String {
@@ -178,6 +165,9 @@ pub fn for_index(conn: &mut DbConn, org: &str) -> QueryResult<Vec<IndexRow>> {
             answer_entries::alternatives,
             answer_entries::answer_short,
             answer_entries::tags,
+            answer_entries::review_by,
+            answer_entries::control_ids,
+            answer_entries::evidence,
         ))
         .order(answer_entries::id.asc())
         .load(conn)

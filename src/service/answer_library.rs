@@ -15,7 +15,7 @@ use crate::db::{self, DbConn, Pool};
 use crate::domain::ai_service::enum_to_text;
 use crate::domain::answer_library::{
     check_approval, check_fields, confidence, is_stale, AnswerEntry, ControlCitation, EntryFields,
-    EntryStatus, Suggestion, DEFAULT_REVIEW_DAYS,
+    EntryStatus, EvidenceLink, Suggestion, DEFAULT_REVIEW_DAYS,
 };
 use crate::domain::pagination::{self, Page};
 use crate::domain::time;
@@ -339,10 +339,21 @@ pub fn history(pool: &Pool, actor: &Actor, id: &str) -> Result<Vec<EntryVersion>
     })
 }
 
+/// What a suggestion shows of an approved entry besides its short answer: kept with the
+/// library's search index, so that suggesting reads no entry.
+pub struct SuggestedEntry {
+    review_by: Option<String>,
+    control_ids: Vec<String>,
+    evidence: Vec<EvidenceLink>,
+}
+
+/// Every organisation's answer-library search index.
+pub type AnswerIndexes = LibraryIndexes<SuggestedEntry>;
+
 /// Ranked suggestions for each question, from the organisation's approved entries.
 pub(super) fn suggest_many(
     conn: &mut DbConn,
-    indexes: &LibraryIndexes,
+    indexes: &AnswerIndexes,
     org: &str,
     questions: &[&str],
 ) -> Result<Vec<Vec<Suggestion>>, ServiceError> {
@@ -354,6 +365,11 @@ pub(super) fn suggest_many(
                 Ok(IndexedEntry {
                     alternatives: stored("alternatives", &row.alternatives)?,
                     tags: stored("tags", &row.tags)?,
+                    detail: SuggestedEntry {
+                        control_ids: stored("control_ids", &row.control_ids)?,
+                        evidence: stored("evidence", &row.evidence)?,
+                        review_by: row.review_by,
+                    },
                     id: row.id,
                     question: row.question,
                     answer_short: row.answer_short,
@@ -361,25 +377,14 @@ pub(super) fn suggest_many(
             })
             .collect::<Result<Vec<_>, ServiceError>>()
     })?;
-    let matches = questions
+    let matches: Vec<_> = questions
         .iter()
         .map(|q| index.suggest(q, SUGGESTIONS_PER_QUESTION))
-        .collect::<Result<Vec<_>, _>>()?;
-    let ids: Vec<String> = matches
+        .collect();
+    let control_ids: Vec<String> = matches
         .iter()
         .flatten()
-        .map(|m| m.entry_id.clone())
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let today = time::today();
-    let entries: HashMap<String, AnswerEntry> = db::answer_library::find_many(conn, org, &ids)?
-        .into_iter()
-        .map(|row| to_entry(row, &today).map(|e| (e.id.clone(), e)))
-        .collect::<Result<_, ServiceError>>()?;
-    let control_ids: Vec<String> = entries
-        .values()
-        .flat_map(|e| e.control_ids.iter().cloned())
+        .flat_map(|m| m.detail.control_ids.iter().cloned())
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
@@ -397,30 +402,35 @@ pub(super) fn suggest_many(
                 )
             })
             .collect();
+    let today = time::today();
     Ok(matches
         .into_iter()
         .map(|found| {
             found
                 .into_iter()
-                .filter_map(|m| entries.get(&m.entry_id).map(|e| (m, e)))
                 .enumerate()
-                .map(|(i, (m, entry))| Suggestion {
-                    rank: i as u32 + 1,
-                    score: (m.score * 1000.0).round() / 1000.0,
-                    relevance: (m.relevance * 1000.0).round() / 1000.0,
-                    confidence: confidence(m.relevance),
-                    matched_phrasing: m.phrasing,
-                    answer_short: entry.answer_short.clone(),
-                    status: entry.status,
-                    stale: entry.stale,
-                    approved: entry.is_usable(),
-                    controls: entry
-                        .control_ids
-                        .iter()
-                        .filter_map(|id| controls.get(id).cloned())
-                        .collect(),
-                    evidence: entry.evidence.clone(),
-                    entry_id: m.entry_id,
+                .map(|(i, m)| {
+                    // Only approved entries are indexed.
+                    let stale = is_stale(m.detail.review_by.as_deref(), &today);
+                    Suggestion {
+                        rank: i as u32 + 1,
+                        score: (m.score * 1000.0).round() / 1000.0,
+                        relevance: (m.relevance * 1000.0).round() / 1000.0,
+                        confidence: confidence(m.relevance),
+                        matched_phrasing: m.phrasing.to_owned(),
+                        answer_short: m.answer_short.to_owned(),
+                        status: EntryStatus::Approved,
+                        stale,
+                        approved: !stale,
+                        controls: m
+                            .detail
+                            .control_ids
+                            .iter()
+                            .filter_map(|id| controls.get(id).cloned())
+                            .collect(),
+                        evidence: m.detail.evidence.clone(),
+                        entry_id: m.entry_id.to_owned(),
+                    }
                 })
                 .collect()
         })
@@ -430,7 +440,7 @@ pub(super) fn suggest_many(
 /// Suggestions for one question asked outright.
 pub fn suggest(
     pool: &Pool,
-    indexes: &LibraryIndexes,
+    indexes: &AnswerIndexes,
     actor: &Actor,
     question: &str,
 ) -> Result<Vec<Suggestion>, ServiceError> {

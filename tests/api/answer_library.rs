@@ -93,14 +93,9 @@ async fn entries_are_drafted_approved_revised_with_history_and_audited() {
     assert_eq!(versions[1]["entry"]["status"], "draft");
     assert_eq!(versions[0]["replaced_by"], "tester@example.com");
 
-    let found = app
-        .get(
-            &format!(
-                "{LIBRARY}/suggestions?q=Is%20our%20data%20used%20for%20training%20AI%20models%3F"
-            ),
-            &sales,
-        )
-        .await;
+    let ask =
+        format!("{LIBRARY}/suggestions?q=Is%20our%20data%20used%20for%20training%20AI%20models%3F");
+    let found = app.get(&ask, &sales).await;
     let best = &found.ok(200)["data"][0];
     assert_eq!(best["entry_id"], id.as_str());
     assert_eq!(best["answer_short"], "No, never.");
@@ -108,6 +103,23 @@ async fn entries_are_drafted_approved_revised_with_history_and_audited() {
     assert_eq!(best["rank"], 1);
     assert_eq!(best["controls"][0]["reference"], "A.7.3");
     assert_eq!(best["evidence"][0]["title"], "Data processing addendum");
+    // What a suggestion shows of an entry is kept with the search index: a revision shows in
+    // the next one.
+    app.patch(
+        &path,
+        &sales,
+        &json!({"answer_short": "Never.", "evidence": [{"title": "AI terms", "url": "https://trust.example.com/ai.pdf"}]}),
+    )
+    .await
+    .ok(200);
+    let found = app.get(&ask, &sales).await;
+    let best = &found.ok(200)["data"][0];
+    assert_eq!(best["answer_short"], "Never.");
+    assert_eq!(best["evidence"][0]["title"], "AI terms");
+    assert_eq!(
+        best["evidence"][0]["url"],
+        "https://trust.example.com/ai.pdf"
+    );
 
     let retired = app
         .post(
@@ -151,6 +163,7 @@ async fn entries_are_drafted_approved_revised_with_history_and_audited() {
         [
             "answer_entry.status_changed",
             "answer_entry.updated",
+            "answer_entry.updated",
             "answer_entry.status_changed",
             "answer_entry.created"
         ]
@@ -159,7 +172,7 @@ async fn entries_are_drafted_approved_revised_with_history_and_audited() {
         app.count_rows(
             "SELECT COUNT(*) AS n FROM outbox_events WHERE event_type LIKE 'answer_entry.%'"
         ),
-        4
+        5
     );
 
     // Auditors read; they do not write. Other organisations see nothing.
@@ -284,9 +297,11 @@ async fn stale_entries_are_flagged_and_never_suggested_as_approved() {
     let fresh = app.get(&ask, &admin).await;
     assert_eq!(fresh.ok(200)["data"][0]["approved"], true);
 
-    // Its review date passes.
+    // Its review date passes. Stamped as every write stamps an entry, which is what tells the
+    // suggestion index the library changed.
     app.execute_sql(&format!(
-        "UPDATE answer_entries SET review_by = '2020-01-01' WHERE id = '{id}'"
+        "UPDATE answer_entries SET review_by = '2020-01-01', updated_at = '{}' WHERE id = '{id}'",
+        annexa::domain::time::now()
     ))
     .unwrap();
     let read = app.get(&format!("{LIBRARY}/{id}"), &admin).await;
