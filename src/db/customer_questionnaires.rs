@@ -60,14 +60,7 @@ pub fn insert(conn: &mut DbConn, row: &QuestionnaireRow) -> QueryResult<()> {
 /// One statement per row on the backend's own connection, so the prepared statement is found
 /// by its type rather than rendered again for every row.
 pub fn insert_questions(conn: &mut DbConn, rows: &[QuestionRow]) -> QueryResult<()> {
-    on_backend!(conn, c => {
-        for row in rows {
-            diesel::insert_into(customer_questions::table)
-                .values(row)
-                .execute(c)?;
-        }
-        Ok(())
-    })
+    insert_rows!(conn, customer_questions::table, rows)
 }
 
 /// Stores a question's suggestions unless it has been answered; returns whether it stored them.

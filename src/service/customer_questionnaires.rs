@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::answer_library::{insert_entry, suggest_many};
+use super::answer_library::{insert_entry, suggest_many, AnswerIndexes};
 use super::journal::{self, Change};
 use super::{check_version, read, stored, stored_enum, write, ServiceError};
 use crate::db::customer_questionnaires::{Progress, QuestionRow, QuestionnaireRow};
@@ -19,7 +19,6 @@ use crate::domain::customer_questionnaire::{
 use crate::domain::pagination::{self, Page};
 use crate::domain::time;
 use crate::domain::Actor;
-use crate::search::LibraryIndexes;
 
 const ENTITY: &str = "customer questionnaire";
 
@@ -52,8 +51,17 @@ fn to_questionnaire(
 }
 
 fn to_question(row: QuestionRow) -> Result<CustomerQuestion, ServiceError> {
+    let suggestions = stored("suggestions", &row.suggestions)?;
+    with_suggestions(row, suggestions)
+}
+
+/// The question `row` holds, with its `suggestions` already read.
+fn with_suggestions(
+    row: QuestionRow,
+    suggestions: Vec<Suggestion>,
+) -> Result<CustomerQuestion, ServiceError> {
     Ok(CustomerQuestion {
-        suggestions: stored("suggestions", &row.suggestions)?,
+        suggestions,
         answer_source: row
             .answer_source
             .as_deref()
@@ -180,7 +188,7 @@ fn touch(
 
 pub fn import(
     pool: &Pool,
-    indexes: &LibraryIndexes,
+    indexes: &AnswerIndexes,
     actor: &Actor,
     import: Import,
 ) -> Result<QuestionnaireDetail, ServiceError> {
@@ -233,7 +241,19 @@ pub fn import(
             })
             .collect::<Result<Vec<_>, ServiceError>>()?;
         db::customer_questionnaires::insert_questions(conn, &questions)?;
-        let created = detail(conn, row)?;
+        // Made from what was just stored, not read back: nothing is answered yet.
+        let progress = Progress {
+            answered: 0,
+            needs_human: questions.iter().filter(|q| q.needs_human).count() as i64,
+        };
+        let created = QuestionnaireDetail {
+            questionnaire: to_questionnaire(row, progress)?,
+            questions: questions
+                .into_iter()
+                .zip(&suggestions)
+                .map(|(q, found)| with_suggestions(q, found.clone()))
+                .collect::<Result<_, _>>()?,
+        };
         journal::audit(
             conn,
             actor,
@@ -459,7 +479,7 @@ pub fn change_status(
 /// Suggests again, from the library as it is now, for every question still unanswered.
 pub fn refresh_suggestions(
     pool: &Pool,
-    indexes: &LibraryIndexes,
+    indexes: &AnswerIndexes,
     actor: &Actor,
     id: &str,
 ) -> Result<QuestionnaireDetail, ServiceError> {
