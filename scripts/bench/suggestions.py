@@ -34,14 +34,21 @@ CONTEXTS = ["in the chat assistant", "in the recommendation engine", "in documen
             "in image generation", "in search ranking", "in the voice assistant"]
 
 
-def call(method, path, body=None, content_type="application/json"):
+def call(method, path, body=None, content_type="application/json", timings=None):
+    """The response's JSON. With `timings`, appends the seconds from sending the request to
+    the response's last byte: encoding the request and decoding the response are the client's
+    work (decoding a 300-question response takes Python about 9 ms)."""
     data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
     request = urllib.request.Request(API + path, data=data, method=method)
     request.add_header("Authorization", "Bearer " + TOKEN)
     if data is not None:
         request.add_header("Content-Type", content_type)
+    started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=120) as response:
-        return json.loads(response.read() or b"null")
+        raw = response.read()
+    if timings is not None:
+        timings.append(time.perf_counter() - started)
+    return json.loads(raw or b"null")
 
 
 def cpu_seconds():
@@ -91,27 +98,20 @@ def main():
     questions = questionnaire(rng)
     body = {"customer": "Bench", "title": "Bench", "questions": questions}
 
-    started = time.perf_counter()
-    first = call("POST", "/v1/customer-questionnaires", body)
-    cold = time.perf_counter() - started
+    cold = []
+    first = call("POST", "/v1/customer-questionnaires", body, timings=cold)
     imports, refreshes, cpu_per_refresh = [], [], []
     for _ in range(RUNS):
-        started = time.perf_counter()
-        call("POST", "/v1/customer-questionnaires", body)
-        imports.append(time.perf_counter() - started)
+        call("POST", "/v1/customer-questionnaires", body, timings=imports)
     for _ in range(RUNS):
         before = cpu_seconds()
-        started = time.perf_counter()
-        call("POST", f"/v1/customer-questionnaires/{first['id']}/suggestions", {})
-        refreshes.append(time.perf_counter() - started)
+        call("POST", f"/v1/customer-questionnaires/{first['id']}/suggestions", {}, timings=refreshes)
         after = cpu_seconds()
         if before is not None:
             cpu_per_refresh.append(after - before)
     singles = []
     for q in questions[:min(100, len(questions))]:
-        started = time.perf_counter()
-        call("GET", "/v1/answer-library/suggestions?q=" + urllib.parse.quote(q["question"]))
-        singles.append(time.perf_counter() - started)
+        call("GET", "/v1/answer-library/suggestions?q=" + urllib.parse.quote(q["question"]), timings=singles)
 
     def row(name, values):
         ms = [v * 1000 for v in values]
@@ -120,7 +120,7 @@ def main():
 
     print(f"\nanswer library: {ENTRIES} entries seeded over HTTP in {seeded:.1f} s; "
           f"{QUESTIONS}-question questionnaire; build {os.environ.get('BENCH_PROFILE', 'release')}")
-    print(f"first import (builds the search index): {cold * 1000:.0f} ms\n")
+    print(f"first import (builds the search index): {cold[0] * 1000:.0f} ms\n")
     print("| what | runs | p50 ms | p90 ms | p99 ms | max ms |")
     print("|---|---|---|---|---|---|")
     print(row(f"import {QUESTIONS} questions (suggest + store)", imports))
