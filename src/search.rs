@@ -360,7 +360,7 @@ fn term_postings(
     Ok(by_field
         .into_iter()
         .map(|(text, mut list)| {
-            // Stable: a wording's fields are added in the order tantivy's union adds them.
+            // Stable, so that a wording's three scores are always summed in the fields' order.
             list.sort_by_key(|&(wording, _)| wording);
             let mut term = TermPostings {
                 phrasing_doc_freq: phrasing_doc_freqs.get(&text).copied().unwrap_or(0),
