@@ -57,8 +57,7 @@ pub fn insert(conn: &mut DbConn, row: &QuestionnaireRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// One statement per row on the backend's own connection, so the prepared statement is found
-/// by its type rather than rendered again for every row.
+/// Several rows a statement (`insert_rows`): an import brings hundreds.
 pub fn insert_questions(conn: &mut DbConn, rows: &[QuestionRow]) -> QueryResult<()> {
     insert_rows!(conn, customer_questions::table, rows)
 }
