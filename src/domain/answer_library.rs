@@ -118,13 +118,6 @@ pub struct AnswerEntry {
     pub updated_at: String,
 }
 
-impl AnswerEntry {
-    /// Approved and within its review date: fit to give a customer as it stands.
-    pub fn is_usable(&self) -> bool {
-        self.status == EntryStatus::Approved && !self.stale
-    }
-}
-
 /// An entry is stale once its review date has passed.
 pub fn is_stale(review_by: Option<&str>, today: &str) -> bool {
     review_by.is_some_and(|date| date < today)

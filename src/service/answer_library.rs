@@ -410,7 +410,8 @@ pub(super) fn suggest_many(
                 .into_iter()
                 .enumerate()
                 .map(|(i, m)| {
-                    // Only approved entries are indexed.
+                    // Only approved entries are indexed: one within its review date is fit
+                    // to give a customer as it stands.
                     let stale = is_stale(m.detail.review_by.as_deref(), &today);
                     Suggestion {
                         rank: i as u32 + 1,
