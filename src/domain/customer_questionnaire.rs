@@ -2,6 +2,7 @@
 //! they came in, answered from the library, reviewed, and written back in the same shape.
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use super::answer_library::Suggestion;
@@ -301,7 +302,8 @@ pub struct CustomerQuestion {
     pub reference: Option<String>,
     pub text: String,
     /// Library entries that may answer it, best first.
-    pub suggestions: Vec<Suggestion>,
+    #[schema(value_type = Vec<Suggestion>)]
+    pub suggestions: SuggestionsJson,
     /// No suggestion is approved with at least medium confidence: a person should answer.
     pub needs_human: bool,
     pub answer: Option<String>,
@@ -311,6 +313,34 @@ pub struct CustomerQuestion {
     pub answered_by: Option<String>,
     #[schema(format = DateTime)]
     pub answered_at: Option<String>,
+}
+
+/// A question's suggestions as the JSON they were stored in: written once when they are made
+/// and passed through as it is, not parsed and written again for every response (a
+/// 300-question questionnaire carries about half a megabyte of them).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SuggestionsJson(Box<RawValue>);
+
+impl SuggestionsJson {
+    pub fn of(suggestions: &[Suggestion]) -> serde_json::Result<Self> {
+        serde_json::value::to_raw_value(suggestions).map(Self)
+    }
+
+    /// Checks that `text` is JSON, without building the suggestions it holds.
+    pub fn from_stored(text: String) -> serde_json::Result<Self> {
+        RawValue::from_string(text).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.get()
+    }
+}
+
+impl PartialEq for SuggestionsJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
 }
 
 /// A questionnaire without its questions.
@@ -456,7 +486,7 @@ mod tests {
             section: None,
             reference: None,
             text: "Do you train on our data?".into(),
-            suggestions: vec![],
+            suggestions: SuggestionsJson::of(&[]).unwrap(),
             needs_human: false,
             answer: Some("No.".into()),
             answer_source: Some(AnswerSource::Written),

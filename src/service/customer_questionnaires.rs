@@ -14,7 +14,7 @@ use crate::domain::ai_service::enum_to_text;
 use crate::domain::answer_library::{needs_human, EntryFields, EntryStatus, Suggestion};
 use crate::domain::customer_questionnaire::{
     AnswerSource, CustomerQuestion, CustomerQuestionnaire, FileFormat, ImportedQuestion, Layout,
-    QuestionnaireStatus,
+    QuestionnaireStatus, SuggestionsJson,
 };
 use crate::domain::pagination::{self, Page};
 use crate::domain::time;
@@ -50,15 +50,16 @@ fn to_questionnaire(
     })
 }
 
-fn to_question(row: QuestionRow) -> Result<CustomerQuestion, ServiceError> {
-    let suggestions = stored("suggestions", &row.suggestions)?;
+fn to_question(mut row: QuestionRow) -> Result<CustomerQuestion, ServiceError> {
+    let suggestions = SuggestionsJson::from_stored(std::mem::take(&mut row.suggestions))
+        .map_err(|e| ServiceError::Internal(format!("stored suggestions are not valid: {e}")))?;
     with_suggestions(row, suggestions)
 }
 
 /// The question `row` holds, with its `suggestions` already read.
 fn with_suggestions(
     row: QuestionRow,
-    suggestions: Vec<Suggestion>,
+    suggestions: SuggestionsJson,
 ) -> Result<CustomerQuestion, ServiceError> {
     Ok(CustomerQuestion {
         suggestions,
@@ -220,7 +221,8 @@ pub fn import(
             .zip(&suggestions)
             .enumerate()
             .map(|(i, (q, found))| {
-                Ok(QuestionRow {
+                let offered = SuggestionsJson::of(found)?;
+                let row = QuestionRow {
                     id: db::new_id(),
                     org_id: actor.org.clone(),
                     questionnaire_id: row.id.clone(),
@@ -230,16 +232,19 @@ pub fn import(
                     reference: q.reference.clone(),
                     text: q.text.clone(),
                     cells: serde_json::to_string(&q.cells)?,
-                    suggestions: serde_json::to_string(found)?,
+                    suggestions: offered.as_str().to_owned(),
                     needs_human: needs_human(found),
                     answer: None,
                     answer_source: None,
                     entry_id: None,
                     answered_by: None,
                     answered_at: None,
-                })
+                };
+                Ok((row, offered))
             })
             .collect::<Result<Vec<_>, ServiceError>>()?;
+        let (questions, offered): (Vec<QuestionRow>, Vec<SuggestionsJson>) =
+            questions.into_iter().unzip();
         db::customer_questionnaires::insert_questions(conn, &questions)?;
         // Made from what was just stored, not read back: nothing is answered yet.
         let progress = Progress {
@@ -250,8 +255,8 @@ pub fn import(
             questionnaire: to_questionnaire(row, progress)?,
             questions: questions
                 .into_iter()
-                .zip(&suggestions)
-                .map(|(q, found)| with_suggestions(q, found.clone()))
+                .zip(offered)
+                .map(|(q, offered)| with_suggestions(q, offered))
                 .collect::<Result<_, _>>()?,
         };
         journal::audit(
