@@ -478,6 +478,9 @@ impl<D> LibraryIndex<D> {
         SCORES.with(|scores| {
             let mut scores = scores.borrow_mut();
             scores.resize(self.wordings.len(), 0.0);
+            // A slice, whose bounds stay in registers: through the `Vec` every addition
+            // reloaded them.
+            let scores = scores.as_mut_slice();
             for term in terms.iter().filter_map(|(text, _)| self.postings.get(text)) {
                 for (&wording, &score) in term.wordings.iter().zip(&term.scores) {
                     scores[wording as usize] += score;
