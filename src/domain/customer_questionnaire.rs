@@ -327,11 +327,6 @@ impl SuggestionsJson {
         serde_json::value::to_raw_value(suggestions).map(Self)
     }
 
-    /// Checks that `text` is JSON, without building the suggestions it holds.
-    pub fn from_stored(text: String) -> serde_json::Result<Self> {
-        RawValue::from_string(text).map(Self)
-    }
-
     pub fn as_str(&self) -> &str {
         self.0.get()
     }

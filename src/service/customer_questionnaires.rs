@@ -50,9 +50,8 @@ fn to_questionnaire(
     })
 }
 
-fn to_question(mut row: QuestionRow) -> Result<CustomerQuestion, ServiceError> {
-    let suggestions = SuggestionsJson::from_stored(std::mem::take(&mut row.suggestions))
-        .map_err(|e| ServiceError::Internal(format!("stored suggestions are not valid: {e}")))?;
+fn to_question(row: QuestionRow) -> Result<CustomerQuestion, ServiceError> {
+    let suggestions = stored("suggestions", &row.suggestions)?;
     with_suggestions(row, suggestions)
 }
 
