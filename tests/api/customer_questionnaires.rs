@@ -114,6 +114,9 @@ async fn a_csv_questionnaire_is_answered_reviewed_approved_and_exported_in_its_s
         .flat_map(|q| q["suggestions"].as_array().unwrap())
         .all(|s| s["entry_id"] != ids[3].as_str()));
     let id = questionnaire["id"].as_str().unwrap().to_owned();
+    // Read back, the questions carry the suggestions as the import offered them.
+    let read = app.get(&format!("{QUESTIONNAIRES}/{id}"), &sales).await;
+    assert_eq!(read.ok(200)["questions"], questionnaire["questions"]);
     let status_path = format!("{QUESTIONNAIRES}/{id}/status");
 
     // Accept, accept the long form, edit, write (and keep in the library).
